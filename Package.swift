@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "FaceStream",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "facestream", targets: ["facestream"]),
+        .library(name: "FaceKit", targets: ["FaceKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+    ],
+    targets: [
+        // dlib behind a C API. Always optimised: dlib's templates are ~60x slower at -O0.
+        .target(
+            name: "CDlibFace",
+            cxxSettings: [.unsafeFlags(["-O2", "-std=c++17", "-DDLIB_NO_GUI_SUPPORT"])],
+            linkerSettings: [
+                .linkedLibrary("dlib"), .linkedLibrary("blas"), .linkedLibrary("lapack"),
+                .linkedLibrary("jpeg"), .linkedLibrary("png"), .linkedLibrary("m"),
+            ]
+        ),
+        .target(name: "FaceKit", dependencies: ["CDlibFace"]),
+        .target(
+            name: "App",
+            dependencies: [
+                "FaceKit",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .executableTarget(name: "facestream", dependencies: ["App"]),
+        .testTarget(name: "FaceKitTests", dependencies: ["FaceKit"]),
+        .testTarget(
+            name: "AppTests",
+            dependencies: [
+                "App",
+                .product(name: "VaporTesting", package: "vapor"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,87 @@
+// C API over dlib's face detection, landmarks and 128-D embeddings.
+// Every function returns a status (DLIBFACE_OK or an error code) and, on error, writes a
+// NUL-terminated message into `err` (at most `err_len` bytes). No C++ exception crosses it.
+// Handles are single-threaded: use one engine per thread (dlib's networks keep scratch state).
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+    DLIBFACE_OK = 0,
+    DLIBFACE_EMPTY_INPUT = 1,
+    DLIBFACE_UNSUPPORTED_FORMAT = 2,
+    DLIBFACE_CORRUPT_IMAGE = 3,
+    DLIBFACE_IMAGE_TOO_LARGE = 4,
+    DLIBFACE_MODEL_ERROR = 5,
+    DLIBFACE_INVALID_ARGUMENT = 6,
+    DLIBFACE_INTERNAL = 7,
+};
+
+typedef struct dlibface_image dlibface_image;
+typedef struct dlibface_engine dlibface_engine;
+
+typedef struct {
+    double left, top, right, bottom; // inclusive pixel box in image coordinates
+    double score;                    // detector confidence (HOG: SVM margin; CNN: MMOD score)
+} dlibface_rect;
+
+typedef struct {
+    double chip_ms;  // aligning/extracting the 150x150 chips
+    double embed_ms; // running the ResNet
+} dlibface_embed_timing;
+
+// ---- images -------------------------------------------------------------------------------
+// Decodes JPEG (EXIF orientation applied) or PNG (gray/RGB/RGBA/palette, 8 or 16 bit) from memory
+// into 8-bit RGB. Images with more than `max_pixels` pixels are refused before any pixel is decoded.
+int dlibface_image_decode(const uint8_t *data, size_t len, int64_t max_pixels,
+                          dlibface_image **out, char *err, size_t err_len);
+// Copies packed 8-bit RGB rows (stride = width*3).
+int dlibface_image_from_rgb(const uint8_t *rgb, int32_t width, int32_t height,
+                            dlibface_image **out, char *err, size_t err_len);
+void dlibface_image_free(dlibface_image *image);
+int32_t dlibface_image_width(const dlibface_image *image);
+int32_t dlibface_image_height(const dlibface_image *image);
+// Packed RGB pixels, width*height*3 bytes, valid while the image lives.
+const uint8_t *dlibface_image_pixels(const dlibface_image *image);
+// Encodes as baseline JPEG into a malloc'd buffer the caller frees with dlibface_buffer_free.
+int dlibface_image_encode_jpeg(const dlibface_image *image, int quality, uint8_t **out,
+                               size_t *out_len, char *err, size_t err_len);
+void dlibface_buffer_free(uint8_t *buffer);
+
+// ---- engine -------------------------------------------------------------------------------
+// Loads the HOG detector, the 5-point shape predictor and the ResNet from the given files.
+// `cnn_model_path` may be NULL (MMOD CNN detector unavailable).
+int dlibface_engine_new(const char *shape_predictor_path, const char *recognition_model_path,
+                        const char *cnn_model_path, dlibface_engine **out, char *err,
+                        size_t err_len);
+void dlibface_engine_free(dlibface_engine *engine);
+
+// Detects faces. The image is first resized by `scale` (0 < scale <= 1; 1 = as is), then
+// upsampled `upsample` times (pyramid_up, as dlib's Python API does). Boxes come back in the
+// original image's coordinates, best first. `use_cnn` selects the MMOD detector (if loaded).
+// At most `capacity` boxes are written; `count` receives how many were found in total.
+int dlibface_detect(dlibface_engine *engine, const dlibface_image *image, int upsample,
+                    double scale, int use_cnn, dlibface_rect *out, int32_t capacity,
+                    int32_t *count, char *err, size_t err_len);
+
+// 5-point landmarks for `n` boxes: writes n*5 (x, y) pairs into `points` (n*10 doubles).
+int dlibface_landmarks(dlibface_engine *engine, const dlibface_image *image,
+                       const dlibface_rect *boxes, int32_t n, double *points, char *err,
+                       size_t err_len);
+
+// Aligned 150x150 chips (get_face_chip_details(shape, 150, 0.25)) for `n` faces given their
+// boxes and landmarks, then 128-D descriptors in one batch: writes n*128 floats into
+// `descriptors` and, when non-NULL, the chip's sharpness (variance of the Laplacian of its
+// gray levels) into `sharpness` (n doubles). `timing` may be NULL.
+int dlibface_embed(dlibface_engine *engine, const dlibface_image *image,
+                   const dlibface_rect *boxes, const double *points, int32_t n,
+                   float *descriptors, double *sharpness, dlibface_embed_timing *timing,
+                   char *err, size_t err_len);
+
+#ifdef __cplusplus
+}
+#endif
