@@ -1,0 +1,138 @@
+/// Follows faces from frame to frame of one stream and votes on who each one is.
+/// Not thread-safe: one tracker per stream, used by one task at a time.
+public final class FaceTracker {
+    public let configuration: TrackerConfiguration
+    private var tracks: [Track] = []
+    private var nextID = 1
+
+    public init(configuration: TrackerConfiguration = TrackerConfiguration()) {
+        self.configuration = configuration
+    }
+
+    /// Which track a detection continues, and whether it must be (re-)embedded this frame.
+    public struct Assignment: Sendable, Equatable {
+        public let detection: Int
+        public let trackID: String
+        public let needsEmbedding: Bool
+    }
+
+    /// A track's identity settled or changed: what the sighting log records.
+    public struct IdentityEvent: Sendable, Equatable {
+        public let trackID: String
+        public let identity: TrackIdentity
+        public let box: BoundingBox
+    }
+
+    struct Track {
+        var id: String
+        var box: BoundingBox
+        var lastSeen: Double
+        var framesSinceEmbedding = 0
+        var embeddedBox: BoundingBox?
+        var lastEmbedding: Embedding?
+        var observations: [Observation] = []
+        var identity = TrackIdentity.unsettled
+        var reported: TrackIdentity?
+    }
+
+    public var liveTrackCount: Int { tracks.count }
+
+    public func identity(of trackID: String) -> TrackIdentity {
+        tracks.first { $0.id == trackID }?.identity ?? .unsettled
+    }
+
+    /// Matches this frame's boxes to live tracks (greedy by overlap), starts tracks for the rest
+    /// and ends tracks unseen for longer than the time to live.
+    public func assign(_ boxes: [BoundingBox], at time: Double) -> [Assignment] {
+        tracks.removeAll { time - $0.lastSeen > configuration.timeToLive }
+        var pairs: [(score: Double, detection: Int, track: Int)] = []
+        for (d, box) in boxes.enumerated() {
+            for (t, track) in tracks.enumerated() {
+                let score = Self.continuity(track.box, box, minimumIoU: configuration.minimumIoU)
+                if score > 0 { pairs.append((score, d, t)) }
+            }
+        }
+        pairs.sort { $0.score > $1.score }
+        var trackOf = [Int?](repeating: nil, count: boxes.count)
+        var takenTracks = Set<Int>()
+        for pair in pairs where trackOf[pair.detection] == nil && !takenTracks.contains(pair.track) {
+            trackOf[pair.detection] = pair.track
+            takenTracks.insert(pair.track)
+        }
+        return boxes.indices.map { d in
+            if let t = trackOf[d] {
+                tracks[t].box = boxes[d]
+                tracks[t].lastSeen = time
+                tracks[t].framesSinceEmbedding += 1
+                return Assignment(detection: d, trackID: tracks[t].id, needsEmbedding: needsEmbedding(tracks[t]))
+            }
+            let id = String(nextID)
+            nextID += 1
+            tracks.append(Track(id: id, box: boxes[d], lastSeen: time))
+            return Assignment(detection: d, trackID: id, needsEmbedding: true)
+        }
+    }
+
+    /// Adds what an embedding of the track's face said. Returns the track id the face belongs to
+    /// (a new track that turns out to be a recently unseen face takes that face's id back; a face
+    /// that no longer looks like its track gets a new id) and the event to log, if any.
+    public func record(trackID: String, embedding: Embedding, observation: Observation, at time: Double)
+        -> (trackID: String, event: IdentityEvent?)
+    {
+        guard var index = tracks.firstIndex(where: { $0.id == trackID }) else { return (trackID, nil) }
+        if tracks[index].lastEmbedding == nil, let resumed = resumableTrack(for: embedding, at: time, excluding: index) {
+            tracks[resumed].box = tracks[index].box
+            tracks[resumed].lastSeen = time
+            tracks.remove(at: index)
+            index = resumed < index ? resumed : resumed - 1
+        } else if let previous = tracks[index].lastEmbedding, previous.distance(to: embedding) > configuration.sameFaceDistance {
+            tracks[index] = Track(id: String(nextID), box: tracks[index].box, lastSeen: time)
+            nextID += 1
+        }
+        var track = tracks[index]
+        track.lastEmbedding = embedding
+        track.embeddedBox = track.box
+        track.framesSinceEmbedding = 0
+        track.observations.append(observation)
+        if track.observations.count > configuration.voteWindow { track.observations.removeFirst() }
+        track.identity = TrackIdentity.vote(track.observations, votesToSettle: configuration.votesToSettle)
+        var event: IdentityEvent?
+        if track.identity.settled && track.reported?.personID != track.identity.personID || track.identity.settled && track.reported == nil {
+            track.reported = track.identity
+            event = IdentityEvent(trackID: track.id, identity: track.identity, box: track.box)
+        }
+        tracks[index] = track
+        return (track.id, event)
+    }
+
+    private func needsEmbedding(_ track: Track) -> Bool {
+        if !track.identity.settled || track.lastEmbedding == nil { return true }
+        if track.framesSinceEmbedding >= configuration.reembedInterval { return true }
+        guard let embeddedBox = track.embeddedBox else { return true }
+        return embeddedBox.iou(track.box) < configuration.reembedBelowIoU
+    }
+
+    /// A live track not seen this frame whose last embedding is clearly this face.
+    private func resumableTrack(for embedding: Embedding, at time: Double, excluding: Int) -> Int? {
+        var best: (index: Int, distance: Float)?
+        for (i, track) in tracks.enumerated() where i != excluding && track.lastSeen < time {
+            guard let last = track.lastEmbedding else { continue }
+            let distance = last.distance(to: embedding)
+            if distance < configuration.sameFaceDistance * 0.7, distance < best?.distance ?? .infinity { best = (i, distance) }
+        }
+        return best?.index
+    }
+
+    /// Overlap when it reaches `minimumIoU`; otherwise, for a face that moved fast, nearness of
+    /// centres relative to size, scaled below `minimumIoU` so real overlaps win. 0: unrelated.
+    static func continuity(_ a: BoundingBox, _ b: BoundingBox, minimumIoU: Double) -> Double {
+        let iou = a.iou(b)
+        if iou >= minimumIoU { return iou }
+        let size = max(a.width, a.height, b.width, b.height)
+        let ratio = min(a.width, b.width) / max(a.width, b.width)
+        let (ca, cb) = (a.center, b.center)
+        let distance = ((ca.x - cb.x) * (ca.x - cb.x) + (ca.y - cb.y) * (ca.y - cb.y)).squareRoot()
+        guard ratio > 0.6, distance < size else { return 0 }
+        return minimumIoU * 0.99 * (1 - distance / size)
+    }
+}

@@ -1,0 +1,60 @@
+/// What one embedding of a track said: the nearest enrolled person if close enough, else unknown.
+public struct Observation: Sendable, Equatable {
+    public let personID: Int?
+    public let distance: Double?
+    public let confidence: Double
+
+    /// Classifies the gallery's nearest match with the two thresholds.
+    public init(nearest: Gallery.Match?, configuration: TrackerConfiguration) {
+        guard let nearest else {
+            self.init(personID: nil, distance: nil, confidence: 1)
+            return
+        }
+        let distance = Double(nearest.distance)
+        let confidence = MatchConfidence.confidence(distance: distance)
+        if distance <= configuration.matchThreshold && confidence >= configuration.confidenceThreshold {
+            self.init(personID: nearest.personID, distance: distance, confidence: confidence)
+        } else {
+            // Confidence that it is nobody enrolled: 1 - confidence of the nearest person.
+            self.init(personID: nil, distance: distance, confidence: 1 - confidence)
+        }
+    }
+
+    public init(personID: Int?, distance: Double?, confidence: Double) {
+        self.personID = personID
+        self.distance = distance
+        self.confidence = confidence
+    }
+}
+
+/// The outcome of a track's vote.
+public struct TrackIdentity: Sendable, Equatable {
+    /// nil: unknown (nobody enrolled, or not settled yet).
+    public let personID: Int?
+    /// Share of the window's votes for the winner × the winner's mean confidence.
+    public let confidence: Double
+    public let settled: Bool
+
+    public static let unsettled = TrackIdentity(personID: nil, confidence: 0, settled: false)
+
+    /// Majority vote over the recent observations: the label with most votes wins (ties: the
+    /// higher mean confidence). Settled once the winner has `votesToSettle` votes and more than
+    /// half of them.
+    static func vote(_ observations: [Observation], votesToSettle: Int) -> TrackIdentity {
+        guard !observations.isEmpty else { return .unsettled }
+        var tally: [Int?: (votes: Int, confidence: Double)] = [:]
+        for observation in observations {
+            let current = tally[observation.personID] ?? (0, 0)
+            tally[observation.personID] = (current.votes + 1, current.confidence + observation.confidence)
+        }
+        let winner = tally.max { a, b in
+            a.value.votes != b.value.votes ? a.value.votes < b.value.votes
+                : a.value.confidence / Double(a.value.votes) < b.value.confidence / Double(b.value.votes)
+        }!
+        let votes = winner.value.votes
+        let settled = votes >= votesToSettle && votes * 2 > observations.count
+        let confidence = Double(votes) / Double(observations.count) * winner.value.confidence / Double(votes)
+        return settled ? TrackIdentity(personID: winner.key, confidence: confidence, settled: true)
+            : TrackIdentity(personID: nil, confidence: confidence, settled: false)
+    }
+}

@@ -1,0 +1,79 @@
+import FaceKit
+import Testing
+
+@Suite("Tracking and identity votes")
+struct TrackerTests {
+    let configuration = TrackerConfiguration()
+
+    func box(_ x: Double, _ y: Double, _ size: Double = 100) -> BoundingBox {
+        BoundingBox(x: x, y: y, width: size, height: size)
+    }
+
+    @Test("a moving face keeps its id; a second face gets another; a lost face's track ends")
+    func ids() {
+        let tracker = FaceTracker()
+        var first: String?
+        for frame in 0..<30 {
+            let t = Double(frame) * 0.1
+            let assigned = tracker.assign([box(Double(frame) * 12, 50), box(500, 300, 80)], at: t)
+            #expect(assigned.count == 2)
+            if first == nil { first = assigned[0].trackID }
+            #expect(assigned[0].trackID == first)
+            #expect(assigned[1].trackID != first)
+        }
+        // Unseen for longer than the time to live: the same place now starts a new track.
+        let later = tracker.assign([box(360, 50)], at: 3.0 + configuration.timeToLive + 0.1)
+        #expect(later[0].trackID != first)
+        #expect(tracker.liveTrackCount == 1)
+    }
+
+    @Test("identity settles after two agreeing votes and one bad frame does not change it")
+    func voting() {
+        let tracker = FaceTracker()
+        var random = RandomEmbeddings(seed: 3)
+        let face = random.next()
+        let alice = Observation(personID: 42, distance: 0.4, confidence: MatchConfidence.confidence(distance: 0.4))
+        let stranger = Observation(personID: nil, distance: 0.8, confidence: 1 - MatchConfidence.confidence(distance: 0.8))
+        let id = tracker.assign([box(0, 0)], at: 0)[0].trackID
+        var result = tracker.record(trackID: id, embedding: face, observation: alice, at: 0)
+        #expect(result.event == nil && !tracker.identity(of: id).settled)
+        _ = tracker.assign([box(5, 0)], at: 0.1)
+        result = tracker.record(trackID: id, embedding: random.near(face, distance: 0.1), observation: alice, at: 0.1)
+        #expect(result.event?.identity.personID == 42)
+        #expect(tracker.identity(of: id).personID == 42)
+        _ = tracker.assign([box(10, 0)], at: 0.2)
+        result = tracker.record(trackID: id, embedding: random.near(face, distance: 0.2), observation: stranger, at: 0.2)
+        #expect(result.event == nil)
+        #expect(tracker.identity(of: id).personID == 42)
+        #expect(abs(tracker.identity(of: id).confidence - 2.0 / 3.0 * alice.confidence) < 1e-9)
+    }
+
+    @Test("a settled track is re-embedded only periodically or when its box changes a lot")
+    func reembedding() {
+        let tracker = FaceTracker()
+        var random = RandomEmbeddings(seed: 5)
+        let face = random.next()
+        let known = Observation(personID: 1, distance: 0.3, confidence: 0.99)
+        var needs: [Bool] = []
+        for frame in 0..<25 {
+            let a = tracker.assign([box(Double(frame), 0)], at: Double(frame) * 0.04)[0]
+            needs.append(a.needsEmbedding)
+            if a.needsEmbedding { _ = tracker.record(trackID: a.trackID, embedding: face, observation: known, at: Double(frame) * 0.04) }
+        }
+        #expect(needs.filter { $0 }.count == 2 + 2) // two to settle, then every 10th frame
+        let jump = tracker.assign([box(60, 0)], at: 1.1)[0]
+        #expect(jump.needsEmbedding)
+    }
+
+    @Test("a face that no longer looks like its track is split off under a new id")
+    func split() {
+        let tracker = FaceTracker()
+        var random = RandomEmbeddings(seed: 9)
+        let unknown = Observation(personID: nil, distance: nil, confidence: 1)
+        let id = tracker.assign([box(0, 0)], at: 0)[0].trackID
+        _ = tracker.record(trackID: id, embedding: random.next(), observation: unknown, at: 0)
+        _ = tracker.assign([box(2, 0)], at: 0.1)
+        let swapped = tracker.record(trackID: id, embedding: random.next(), observation: unknown, at: 0.1)
+        #expect(swapped.trackID != id)
+    }
+}
