@@ -1,7 +1,9 @@
 // The engine handle: HOG/CNN detection, 5-point landmarks, aligned chips, 128-D descriptors.
 #include "internal.hpp"
 #include "networks.hpp"
+#include <algorithm>
 #include <chrono>
+#include <limits>
 #include <dlib/image_processing.h>
 #include <dlib/image_processing/frontal_face_detector.h>
 #include <dlib/image_transforms.h>
@@ -183,6 +185,42 @@ extern "C" int dlibface_embed(dlibface_engine *engine, const dlibface_image *ima
         if (timing != nullptr) {
             timing->chip_ms = chip_ms;
             timing->embed_ms = elapsed_ms(started);
+        }
+    });
+}
+
+extern "C" int dlibface_detect_regions(dlibface_engine *engine, const dlibface_image *image,
+                                       const dlibface_rect *regions, const double *expected_width,
+                                       int32_t n, dlibface_rect *out, char *err, size_t err_len) {
+    return guarded(err, err_len, [&] {
+        constexpr double target_face_width = 100.0;
+        for (int32_t i = 0; i < n; ++i) {
+            const dlibface_rect &region = regions[i];
+            dlibface_rect &best = out[i];
+            best = dlibface_rect{0, 0, 0, 0, -std::numeric_limits<double>::infinity()};
+            const double width = region.right - region.left + 1, height = region.bottom - region.top + 1;
+            if (!(width >= 8 && height >= 8) || !(expected_width[i] > 0)) continue;
+            const double zoom = std::clamp(target_face_width / expected_width[i], 0.2, 3.0);
+            const long cols = std::max(8L, long(std::lround(width * zoom)));
+            const long rows = std::max(8L, long(std::lround(height * zoom)));
+            // One bilinear crop-and-resize; outside the image reads as black.
+            dlib::matrix<dlib::rgb_pixel> crop;
+            dlib::extract_image_chip(image->pixels,
+                                     dlib::chip_details(dlib::drectangle(region.left, region.top, region.right, region.bottom),
+                                                        dlib::chip_dims(unsigned(rows), unsigned(cols))),
+                                     crop);
+            std::vector<dlib::rect_detection> hits;
+            engine->hog(crop, hits, 0.0);
+            if (hits.empty()) continue;
+            const auto top = std::max_element(hits.begin(), hits.end(), [](const auto &a, const auto &b) {
+                return a.detection_confidence < b.detection_confidence;
+            });
+            const double sx = width / double(cols), sy = height / double(rows);
+            best.left = region.left + top->rect.left() * sx;
+            best.top = region.top + top->rect.top() * sy;
+            best.right = region.left + (top->rect.right() + 1) * sx - 1;
+            best.bottom = region.top + (top->rect.bottom() + 1) * sy - 1;
+            best.score = top->detection_confidence;
         }
     });
 }

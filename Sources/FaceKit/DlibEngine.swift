@@ -31,6 +31,16 @@ final class DlibEngine {
         return Array(boxes.prefix(min(Int(count), maxFaces)))
     }
 
+    /// The best face in each region (nil where none), each region scaled for `expectedWidths`.
+    func detect(_ image: Image, regions: [dlibface_rect], expectedWidths: [Double]) throws(FaceKitError) -> [dlibface_rect?] {
+        guard !regions.isEmpty else { return [] }
+        var found = [dlibface_rect](repeating: dlibface_rect(), count: regions.count)
+        try checked {
+            dlibface_detect_regions(handle, image.handle, regions, expectedWidths, Int32(regions.count), &found, $0, $1)
+        }
+        return found.map { $0.score.isFinite ? $0 : nil }
+    }
+
     /// Five landmarks per box.
     func landmarks(_ image: Image, boxes: [dlibface_rect]) throws(FaceKitError) -> [[Point]] {
         guard !boxes.isEmpty else { return [] }

@@ -1,22 +1,28 @@
 import Foundation
 
-/// Dedicated threads, each owning one `DlibEngine`, fed from one bounded FIFO queue. dlib calls
+/// Dedicated threads, each owning one `DlibEngine`, fed from two bounded FIFO queues. dlib calls
 /// block for milliseconds, so they never run on Swift's cooperative thread pool.
+///
+/// Background jobs (full-frame discovery scans of streams, ~100 ms each) run on at most
+/// `threads - 1` threads at once, so one thread is always free for latency-critical frame work.
 final class EngineWorkerPool: @unchecked Sendable {
     // @unchecked Sendable: all mutable state (`jobs`, `stopped`, `busy`) is guarded by `condition`.
     private typealias Job = (DlibEngine) -> Void
 
     private let condition = NSCondition()
-    private var jobs: [Job] = []
-    private var head = 0
+    private var urgent = JobQueue()
+    private var background = JobQueue()
     private var stopped = false
     private var busy = 0
+    private var busyInBackground = 0
+    private let backgroundLimit: Int
     let capacity: Int
     let threadCount: Int
 
     init(engines: [DlibEngine], capacity: Int) {
         self.capacity = capacity
         threadCount = engines.count
+        backgroundLimit = max(1, engines.count - 1)
         for (index, engine) in engines.enumerated() {
             let owned = EngineOwnership(engine: engine)
             // The thread holds the pool strongly until `shutdown()`; engines live as long as their thread.
@@ -30,32 +36,34 @@ final class EngineWorkerPool: @unchecked Sendable {
     /// Jobs waiting (not yet running).
     var queueDepth: Int {
         condition.lock(); defer { condition.unlock() }
-        return jobs.count - head
+        return urgent.count + background.count
     }
 
     /// Jobs waiting or running.
     var load: Int {
         condition.lock(); defer { condition.unlock() }
-        return jobs.count - head + busy
+        return urgent.count + background.count + busy
     }
 
     /// Runs `body` on an engine thread. Throws `engine_overloaded` when the queue is full.
-    func run<T: Sendable>(_ body: @escaping @Sendable (DlibEngine) throws(FaceKitError) -> T) async throws(FaceKitError) -> T {
+    func run<T: Sendable>(background isBackground: Bool = false,
+                          _ body: @escaping @Sendable (DlibEngine) throws(FaceKitError) -> T) async throws(FaceKitError) -> T {
         let result: Result<T, FaceKitError> = await withCheckedContinuation { continuation in
             condition.lock()
             defer { condition.unlock() }
-            guard !stopped, jobs.count - head < capacity else {
+            guard !stopped, urgent.count + background.count < capacity else {
                 continuation.resume(returning: .failure(FaceKitError(.overloaded, "the face engine queue is full (\(capacity) jobs)")))
                 return
             }
-            jobs.append { engine in
+            let job: Job = { engine in
                 do throws(FaceKitError) {
                     continuation.resume(returning: .success(try body(engine)))
                 } catch {
                     continuation.resume(returning: .failure(error))
                 }
             }
-            condition.signal()
+            if isBackground { background.append(job) } else { urgent.append(job) }
+            condition.broadcast()
         }
         return try result.get()
     }
@@ -68,26 +76,51 @@ final class EngineWorkerPool: @unchecked Sendable {
     }
 
     private func work(_ engine: DlibEngine) {
+        condition.lock()
         while true {
-            condition.lock()
-            while head == jobs.count && !stopped { condition.wait() }
-            if head == jobs.count && stopped {
+            if let job = urgent.popFirst() {
+                busy += 1
+                condition.unlock()
+                job(engine)
+                condition.lock()
+                busy -= 1
+            } else if busyInBackground < backgroundLimit, let job = background.popFirst() {
+                busy += 1
+                busyInBackground += 1
+                condition.unlock()
+                job(engine)
+                condition.lock()
+                busy -= 1
+                busyInBackground -= 1
+                condition.broadcast() // a background slot is free again
+            } else if stopped {
                 condition.unlock()
                 return
+            } else {
+                condition.wait()
             }
-            let job = jobs[head]
-            head += 1
-            if head > 64 && head * 2 > jobs.count {
-                jobs.removeFirst(head)
-                head = 0
-            }
-            busy += 1
-            condition.unlock()
-            job(engine)
-            condition.lock()
-            busy -= 1
-            condition.unlock()
         }
+    }
+}
+
+/// A FIFO of jobs that does not shift the array on every pop.
+private struct JobQueue {
+    private var items: [(DlibEngine) -> Void] = []
+    private var head = 0
+
+    var count: Int { items.count - head }
+
+    mutating func append(_ job: @escaping (DlibEngine) -> Void) { items.append(job) }
+
+    mutating func popFirst() -> ((DlibEngine) -> Void)? {
+        guard head < items.count else { return nil }
+        let job = items[head]
+        head += 1
+        if head > 64 && head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        return job
     }
 }
 

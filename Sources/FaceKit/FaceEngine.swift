@@ -43,6 +43,53 @@ public final class FaceEngine: Sendable {
         }
     }
 
+    /// Finds faces without embedding them as a background job: it yields to frame work and never
+    /// occupies every engine thread (full-frame discovery scans of a stream).
+    public func discover(_ image: Image, options: DetectionOptions) async throws(FaceKitError) -> [Face] {
+        var options = options
+        options.embed = false
+        let detectOnly = options
+        return try await pool.run(background: true) { engine throws(FaceKitError) in
+            var timings = StageTimings()
+            return try Self.detect(engine, image, detectOnly, &timings)
+        }
+    }
+
+    /// Decodes a frame and looks for faces only near `tracked` boxes (where faces were a moment
+    /// ago), which costs a fraction of a full scan; `tracked == nil` scans the whole frame.
+    public func detectFrame(_ bytes: Data, maxPixels: Int, near tracked: [BoundingBox]?, options: DetectionOptions)
+        async throws(FaceKitError) -> (image: Image, faces: [Face], timings: StageTimings)
+    {
+        try await pool.run { engine throws(FaceKitError) in
+            var timings = StageTimings()
+            var clock = ContinuousClock.now
+            let image = try Image(decoding: bytes, maxPixels: maxPixels)
+            timings.decode = clock.millisecondsSince()
+            guard let tracked else {
+                var detectOnly = options
+                detectOnly.embed = false
+                return (image, try Self.detect(engine, image, detectOnly, &timings), timings)
+            }
+            clock = ContinuousClock.now
+            let regions = tracked.map { box in
+                let margin = box.width * 0.6
+                return dlibface_rect(left: box.x - margin, top: box.y - margin,
+                                     right: box.x + box.width + margin, bottom: box.y + box.height + margin, score: 0)
+            }
+            var found: [dlibface_rect] = []
+            for hit in try engine.detect(image, regions: regions, expectedWidths: tracked.map(\.width)).compactMap({ $0 }) {
+                // Two tracks close together can find the same face: keep the stronger box.
+                if let twin = found.firstIndex(where: { Self.box($0).iou(Self.box(hit)) > 0.5 }) {
+                    if hit.score > found[twin].score { found[twin] = hit }
+                } else {
+                    found.append(hit)
+                }
+            }
+            timings.detect = clock.millisecondsSince()
+            return (image, try Self.locate(engine, image, found, &timings), timings)
+        }
+    }
+
     /// Embeds the given faces (found earlier on the same image); returns them with embeddings
     /// and sharpness-aware quality.
     public func embed(_ faces: [Face], in image: Image) async throws(FaceKitError) -> [Face] {
@@ -60,15 +107,25 @@ public final class FaceEngine: Sendable {
         if options.useCNN && !engine.hasCNN {
             throw FaceKitError(.invalidArgument, "the CNN detector is not loaded")
         }
-        var clock = ContinuousClock.now
+        let clock = ContinuousClock.now
         let boxes = try engine.detect(image, upsample: options.resolvedUpsample(for: image), scale: options.scale,
                                       useCNN: options.useCNN, maxFaces: options.maxFaces)
         timings.detect = clock.millisecondsSince()
-        clock = ContinuousClock.now
+        return try locate(engine, image, boxes, &timings)
+    }
+
+    static func box(_ rect: dlibface_rect) -> BoundingBox {
+        BoundingBox(x: rect.left, y: rect.top, width: rect.right - rect.left + 1, height: rect.bottom - rect.top + 1)
+    }
+
+    /// Landmarks and landmark-based quality for detected boxes.
+    private static func locate(_ engine: DlibEngine, _ image: Image, _ boxes: [dlibface_rect],
+                               _ timings: inout StageTimings) throws(FaceKitError) -> [Face] {
+        let clock = ContinuousClock.now
         let landmarks = try engine.landmarks(image, boxes: boxes)
         timings.landmarks = clock.millisecondsSince()
         return zip(boxes, landmarks).map { box, points in
-            let frame = BoundingBox(x: box.left, y: box.top, width: box.right - box.left + 1, height: box.bottom - box.top + 1)
+            let frame = Self.box(box)
             return Face(box: frame, landmarks: points, score: box.score,
                         quality: FaceQuality(faceWidth: frame.width, landmarks: points, detectorScore: box.score, chipLaplacianVariance: nil),
                         embedding: nil, rawBox: (box.left, box.top, box.right, box.bottom))

@@ -1,0 +1,92 @@
+import Vapor
+
+/// Everything FaceStream reads from its environment, parsed and validated once at start-up.
+/// Other parts read `app.config`; nothing else should call `Environment.get`.
+public struct AppConfig: Sendable {
+    public var database: DatabaseTarget
+    public var debug: Bool
+    /// Frames per second a WebSocket client may send; extra frames are dropped.
+    public var maxFrameRate: Double
+    /// Largest embedding distance that still counts as the same person.
+    public var faceMatchThreshold: Double
+    /// Smallest detection confidence a face needs to be reported.
+    public var faceConfidenceThreshold: Double
+    public var host: String
+    public var port: Int
+    public var dataDirectory: String
+    public var modelsDirectory: String
+    public var maxUploadBytes: Int
+    public var maxFrameBytes: Int
+    public var maxImagePixels: Int
+    /// Lets `serve` migrate PostgreSQL itself (SQLite is always migrated on `serve`).
+    public var autoMigrate: Bool
+    /// `nil`: a key is generated into `$DATA_DIR/admin_api_key` at first start.
+    public var adminAPIKey: String?
+    public var logRetentionDays: Int?
+    public var engineThreads: Int
+    public var minEnrollQuality: Double
+    /// Concurrent WebSocket sessions.
+    public var maxConnections: Int
+    public var wsIdleTimeoutSeconds: Double
+    public var trackTTLSeconds: Double
+    public var reembedIntervalFrames: Int
+    /// When set, `/metrics` requires it.
+    public var metricsAPIKey: String?
+    /// Not an environment variable: tests and model-free commands (`migrate`, `keys`) turn it off
+    /// so the app starts without the dlib models.
+    public var loadFaceEngine: Bool = true
+}
+
+extension AppConfig {
+    public static let minimumAPIKeyLength = 16
+
+    /// Parses a whole environment. Takes a dictionary, not the process, so tests pass literals.
+    public init(environment: [String: String]) throws(ConfigurationError) {
+        let env = EnvironmentReader(values: environment)
+        let dataDirectory = env.string("DATA_DIR", default: "./data")
+        self.dataDirectory = dataDirectory
+        self.database = try DatabaseTarget.parse(env.raw("DATABASE_URL"), dataDirectory: dataDirectory)
+        self.debug = try env.bool("DEBUG", default: false)
+        self.maxFrameRate = try env.double("MAX_FRAME_RATE", default: 5, lower: 0, lowerExclusive: true, upper: 1000)
+        self.faceMatchThreshold = try env.double("FACE_MATCH_THRESHOLD", default: 0.6, lower: 0, lowerExclusive: true, upper: 2)
+        self.faceConfidenceThreshold = try env.double("FACE_CONFIDENCE_THRESHOLD", default: 0.85, lower: 0, upper: 1)
+        self.host = env.string("HOST", default: "0.0.0.0")
+        self.port = try env.int("PORT", default: 8000, in: 1...65535)
+        self.modelsDirectory = env.string("MODELS_DIR", default: "./models")
+        self.maxUploadBytes = try env.int("MAX_UPLOAD_BYTES", default: 10 * 1024 * 1024, in: 1...(1 << 30))
+        self.maxFrameBytes = try env.int("MAX_FRAME_BYTES", default: 2 * 1024 * 1024, in: 1...(1 << 30))
+        self.maxImagePixels = try env.int("MAX_IMAGE_PIXELS", default: 40_000_000, in: 1...1_000_000_000)
+        self.autoMigrate = try env.bool("AUTO_MIGRATE", default: false)
+        self.adminAPIKey = try env.secret("ADMIN_API_KEY", minLength: Self.minimumAPIKeyLength)
+        self.logRetentionDays = try env.optionalInt("LOG_RETENTION_DAYS", in: 1...Int.max)
+        self.engineThreads = try env.int("ENGINE_THREADS", default: System.coreCount, in: 1...1024)
+        self.minEnrollQuality = try env.double("MIN_ENROLL_QUALITY", default: 0.4, lower: 0, upper: 1)
+        self.maxConnections = try env.int("MAX_CONNECTIONS", default: 64, in: 1...Int.max)
+        self.wsIdleTimeoutSeconds = try env.double("WS_IDLE_TIMEOUT_SECONDS", default: 60, lower: 0, lowerExclusive: true)
+        self.trackTTLSeconds = try env.double("TRACK_TTL_SECONDS", default: 1.0, lower: 0, lowerExclusive: true)
+        self.reembedIntervalFrames = try env.int("REEMBED_INTERVAL_FRAMES", default: 10, in: 1...Int.max)
+        self.metricsAPIKey = try env.secret("METRICS_API_KEY", minLength: 1)
+    }
+
+    /// The process environment. Call after `Application.make`, which has already loaded `.env`.
+    public static func fromProcessEnvironment() throws(ConfigurationError) -> AppConfig {
+        try AppConfig(environment: ProcessInfo.processInfo.environment)
+    }
+}
+
+extension Application {
+    private struct ConfigKey: StorageKey {
+        typealias Value = AppConfig
+    }
+
+    /// The configuration `configure` loaded. Reading it before `configure` is a programming error.
+    public var config: AppConfig {
+        get {
+            guard let config = storage[ConfigKey.self] else {
+                fatalError("app.config read before configure(_:) stored it")
+            }
+            return config
+        }
+        set { storage[ConfigKey.self] = newValue }
+    }
+}

@@ -1,0 +1,17 @@
+import Vapor
+
+/// JSON as the API promises it: dates in ISO 8601 (Vapor's default is seconds since 2001), unescaped slashes.
+/// Process-wide because Vapor's `ContentConfiguration` is; every app sets the same value.
+enum JSONCoding {
+    static func install() {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = .withoutEscapingSlashes  // "/api/users", not "\/api\/users"
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        var content = ContentConfiguration.global
+        content.use(encoder: encoder, for: .json)
+        content.use(decoder: decoder, for: .json)
+        ContentConfiguration.global = content
+    }
+}

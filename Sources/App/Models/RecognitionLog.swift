@@ -1,0 +1,48 @@
+import Fluent
+import Foundation
+
+/// One sighting of a face (known or unknown) in a WebSocket session. Table `recognition_logs`.
+/// Survives the user's deletion with `user_id` set to NULL: the history stays countable.
+public final class RecognitionLog: Model, @unchecked Sendable {
+    // @unchecked: Fluent's documented model pattern (mutable property wrappers); don't share across tasks.
+    public static let schema = "recognition_logs"
+
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    /// NULL for unknown faces and for users deleted since.
+    @OptionalParent(key: "user_id") public var user: User?
+    @Field(key: "track_id") public var trackID: String
+    /// 0…1.
+    @Field(key: "confidence") public var confidence: Double
+    @Field(key: "is_unknown") public var isUnknown: Bool
+    /// JSON `[x,y,w,h]` in pixels of the frame the client sent.
+    @Field(key: "frame_position") public var framePosition: String
+    @Field(key: "session_id") public var sessionID: String
+    /// A plain field, not `@Timestamp`: the log writer batches inserts and records when the face was
+    /// *seen*, which `@Timestamp` would overwrite with the insert time.
+    @Field(key: "created_at") public var createdAt: Date
+
+    public init() {}
+
+    public init(
+        id: Int? = nil, userID: User.IDValue?, trackID: String, confidence: Double, isUnknown: Bool,
+        bbox: [Int], sessionID: String, createdAt: Date = Date()
+    ) {
+        self.id = id
+        self.$user.id = userID
+        self.trackID = trackID
+        self.confidence = confidence
+        self.isUnknown = isUnknown
+        self.framePosition = Self.encodeBox(bbox)
+        self.sessionID = sessionID
+        self.createdAt = createdAt
+    }
+
+    /// `[x,y,w,h]`, or `nil` if the stored text isn't a JSON array of integers.
+    public var bbox: [Int]? {
+        try? JSONDecoder().decode([Int].self, from: Data(framePosition.utf8))
+    }
+
+    static func encodeBox(_ box: [Int]) -> String {
+        "[" + box.map(String.init).joined(separator: ",") + "]"
+    }
+}

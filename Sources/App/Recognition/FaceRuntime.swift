@@ -1,0 +1,92 @@
+import FaceKit
+import Vapor
+
+/// The face engine, the in-memory gallery and the names it answers with, shared by the REST
+/// controllers and the WebSocket sessions. Present when the app loaded the dlib models.
+public final class FaceRuntime: Sendable {
+    public let engine: FaceEngine
+    public let gallery: Gallery
+    public let people: PeopleDirectory
+    public let matchThreshold: Double
+    public let confidenceThreshold: Double
+
+    public init(engine: FaceEngine, gallery: Gallery = Gallery(), people: PeopleDirectory = PeopleDirectory(),
+                matchThreshold: Double, confidenceThreshold: Double) {
+        self.engine = engine
+        self.gallery = gallery
+        self.people = people
+        self.matchThreshold = matchThreshold
+        self.confidenceThreshold = confidenceThreshold
+    }
+
+    /// Who an embedding is: the nearest people (best embedding per person), and the answer the
+    /// thresholds give for the nearest one.
+    public func identify(_ embedding: Embedding, topK: Int = 3) -> Identification {
+        let candidates = gallery.search(embedding, topK: max(1, topK)).map { match in
+            Identification.Candidate(
+                userID: match.personID, userName: people.name(of: match.personID),
+                distance: Double(match.distance), confidence: MatchConfidence.confidence(distance: Double(match.distance)))
+        }
+        let nearest = candidates.first
+        let isMatch = nearest.map { $0.distance <= matchThreshold && $0.confidence >= confidenceThreshold } ?? false
+        return Identification(
+            userID: isMatch ? nearest?.userID : nil,
+            userName: isMatch ? nearest?.userName : nil,
+            distance: nearest?.distance,
+            // Known: confidence in the match. Unknown: confidence that it is nobody enrolled.
+            confidence: isMatch ? nearest!.confidence : 1 - (nearest?.confidence ?? 0),
+            candidates: Array(candidates.prefix(topK)))
+    }
+
+    /// How the WebSocket sessions track and vote, from the app's configuration.
+    public func trackerConfiguration(_ config: AppConfig) -> TrackerConfiguration {
+        var tracker = TrackerConfiguration()
+        tracker.timeToLive = config.trackTTLSeconds
+        tracker.reembedInterval = config.reembedIntervalFrames
+        tracker.matchThreshold = matchThreshold
+        tracker.confidenceThreshold = confidenceThreshold
+        return tracker
+    }
+}
+
+/// The answer for one face.
+public struct Identification: Sendable, Equatable {
+    public struct Candidate: Sendable, Equatable {
+        public let userID: Int
+        public let userName: String?
+        public let distance: Double
+        public let confidence: Double
+    }
+
+    /// nil when unknown.
+    public let userID: Int?
+    public let userName: String?
+    /// Distance to the nearest enrolled person (nil: the gallery is empty).
+    public let distance: Double?
+    public let confidence: Double
+    public let candidates: [Candidate]
+
+    public var isUnknown: Bool { userID == nil }
+}
+
+extension Application {
+    private struct FaceRuntimeKey: StorageKey {
+        typealias Value = FaceRuntime
+    }
+
+    /// nil when the app started without the models (tests of the plain API, `migrate`, `keys`).
+    public var faceRuntime: FaceRuntime? {
+        get { storage[FaceRuntimeKey.self] }
+        set { storage[FaceRuntimeKey.self] = newValue }
+    }
+}
+
+extension Request {
+    /// The face runtime, or 503 `engine_unavailable` when the models are not loaded.
+    func requireFaceRuntime() throws -> FaceRuntime {
+        guard let runtime = application.faceRuntime else {
+            throw FaceStreamError(.serviceUnavailable, code: "engine_unavailable", message: "the face engine is not loaded on this server")
+        }
+        return runtime
+    }
+}

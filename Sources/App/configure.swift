@@ -1,0 +1,55 @@
+import Fluent
+import Vapor
+
+/// Configures the application from the process environment (`.env` included: `Application.make`
+/// has loaded it). Throws `ConfigurationError` for an unusable variable; the executable prints it and exits 1.
+public func configure(_ app: Application) async throws {
+    var config = try AppConfig.fromProcessEnvironment()
+    config.loadFaceEngine = StartupCommand(app).needsFaceEngine
+    try await configure(app, config: config)
+}
+
+/// Configures the application from an explicit configuration (what tests use).
+public func configure(_ app: Application, config: AppConfig) async throws {
+    app.config = config
+    app.startTime = .now
+    try createDataDirectory(config.dataDirectory)
+    JSONCoding.install()
+
+    // Defaults for `serve`; its --hostname/--port/--bind flags still override these.
+    app.http.server.configuration.hostname = config.host
+    app.http.server.configuration.port = config.port
+    // Room for an image of MAX_UPLOAD_BYTES sent base64-encoded in JSON (4/3) plus multipart framing;
+    // controllers check the image's own size against MAX_UPLOAD_BYTES.
+    app.routes.defaultMaxBodySize = ByteCount(value: config.maxUploadBytes / 3 * 4 + 64 * 1024)
+
+    try DatabaseSetup.use(config.database, on: app)
+    app.migrations.addFaceStreamMigrations()
+
+    let adminKey = try AdminKeyStore.resolve(config: config, logger: app.logger)
+    app.apiKeyVerifier = APIKeyVerifier(adminKey: adminKey)
+
+    // Order matters: the error renderer must wrap everything, including the key check.
+    app.middleware = Middlewares()
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(ErrorRenderingMiddleware(debug: config.debug))
+    app.middleware.use(ProtectedPaths())
+
+    _ = app.metricsRegistry
+    app.asyncCommands.use(KeysCommand(), as: "keys")
+    // `migrate` (Fluent's; `--revert`, `-y/--yes`) is registered by Fluent itself.
+    app.asyncCommands.use(MigratingServeCommand(serve: await app.servers.asyncCommand), as: "serve", isDefault: true)
+
+    if config.loadFaceEngine {
+        try await registerFaceServices(app)
+    }
+    try routes(app)
+}
+
+private func createDataDirectory(_ path: String) throws(ConfigurationError) {
+    do {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    } catch {
+        throw ConfigurationError(variable: "DATA_DIR", value: path, expected: "expected a directory FaceStream can create (\(error.localizedDescription))")
+    }
+}
