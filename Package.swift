@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/vapor/websocket-kit.git", from: "2.16.2"),
     ],
     targets: [
         // dlib behind a C API. Always optimised: dlib's templates are ~60x slower at -O0.
@@ -37,8 +39,19 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .executableTarget(name: "facestream", dependencies: ["App"]),
+        // Offline tools (`facestream embed`, `bench-engine`, `bench-gallery`, `bench-stream`): no Vapor
+        // app, no database. WebSocketKit (already built for Vapor) is the streaming benchmark's client.
+        .target(
+            name: "FaceStreamTools",
+            dependencies: [
+                "FaceKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "WebSocketKit", package: "websocket-kit"),
+            ]
+        ),
+        .executableTarget(name: "facestream", dependencies: ["App", "FaceStreamTools"]),
         .testTarget(name: "FaceKitTests", dependencies: ["FaceKit"]),
+        .testTarget(name: "FaceStreamToolsTests", dependencies: ["FaceStreamTools"]),
         .testTarget(
             name: "AppTests",
             dependencies: [

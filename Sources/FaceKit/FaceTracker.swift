@@ -37,6 +37,9 @@ public final class FaceTracker {
 
     public var liveTrackCount: Int { tracks.count }
 
+    /// Where each live track's face was last seen: where to look for it in the next frame.
+    public var trackedBoxes: [BoundingBox] { tracks.map(\.box) }
+
     public func identity(of trackID: String) -> TrackIdentity {
         tracks.first { $0.id == trackID }?.identity ?? .unsettled
     }

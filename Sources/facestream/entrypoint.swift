@@ -1,4 +1,5 @@
 import App
+import FaceStreamTools
 import Vapor
 
 /// `facestream [command]`. Commands:
@@ -8,10 +9,17 @@ import Vapor
 /// - `migrate`: apply pending migrations; `--revert` undoes the last batch; `-y`/`--yes` skips the prompt.
 /// - `keys create --role recognize|admin [--name N]` · `keys list` · `keys revoke <id>`.
 /// - `routes`: print the route table.
+/// - `embed`, `bench-engine`, `bench-gallery`: offline tools (FaceStreamTools) that run before and
+///   without Vapor: no configuration, no DATA_DIR, no database, no admin key on stdout.
 /// Configuration comes from the environment and `.env` (see AppConfig).
 @main
 enum Entrypoint {
     static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let tool = arguments.first, FaceStreamTools.commandNames.contains(tool) {
+            exit(await FaceStreamTools.run(arguments))
+        }
+
         var env: Environment
         do {
             env = try Environment.detect()
@@ -38,6 +46,8 @@ enum Entrypoint {
 
         do {
             try await app.execute()
+            // Vapor's help lists its own commands; the offline tools never reach it.
+            if ["--help", "-h"].contains(arguments.first) { print("\n" + FaceStreamTools.helpSummary) }
         } catch {
             try? await app.asyncShutdown()
             fail("\(error)")

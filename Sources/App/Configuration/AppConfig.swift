@@ -30,8 +30,13 @@ public struct AppConfig: Sendable {
     public var wsIdleTimeoutSeconds: Double
     public var trackTTLSeconds: Double
     public var reembedIntervalFrames: Int
+    /// Seconds between a stream's background full-frame scans for new faces.
+    public var discoveryIntervalSeconds: Double
     /// When set, `/metrics` requires it.
     public var metricsAPIKey: String?
+    /// How often (seconds) this node checks whether other nodes changed the enrolled faces and reloads
+    /// its gallery if so; 0 turns it off. Default 10 on PostgreSQL (shared by several nodes), 0 on SQLite.
+    public var gallerySyncSeconds: Double
     /// Not an environment variable: tests and model-free commands (`migrate`, `keys`) turn it off
     /// so the app starts without the dlib models.
     public var loadFaceEngine: Bool = true
@@ -65,7 +70,9 @@ extension AppConfig {
         self.wsIdleTimeoutSeconds = try env.double("WS_IDLE_TIMEOUT_SECONDS", default: 60, lower: 0, lowerExclusive: true)
         self.trackTTLSeconds = try env.double("TRACK_TTL_SECONDS", default: 1.0, lower: 0, lowerExclusive: true)
         self.reembedIntervalFrames = try env.int("REEMBED_INTERVAL_FRAMES", default: 10, in: 1...Int.max)
+        self.discoveryIntervalSeconds = try env.double("DISCOVERY_INTERVAL_SECONDS", default: 0.25, lower: 0, upper: 60)
         self.metricsAPIKey = try env.secret("METRICS_API_KEY", minLength: 1)
+        self.gallerySyncSeconds = try env.double("GALLERY_SYNC_SECONDS", default: database.isSQLite ? 0 : 10, lower: 0, upper: 86_400)
     }
 
     /// The process environment. Call after `Application.make`, which has already loaded `.env`.

@@ -19,13 +19,18 @@ func registerFaceServices(_ app: Application) async throws {
                               confidenceThreshold: config.faceConfidenceThreshold)
     app.faceRuntime = runtime
     app.lifecycle.use(FaceRuntimeLifecycle())
+    // After the boot load above (handlers run in order): follows other nodes' changes.
+    if config.gallerySyncSeconds > 0 {
+        app.lifecycle.use(GallerySyncLifecycle(seconds: config.gallerySyncSeconds))
+    }
 }
 
-/// Loads the gallery once the database is usable (after `serve` migrated it), stops the engine
-/// threads at shutdown.
+/// Loads the gallery once the database is usable (after `serve` migrated it) and starts the
+/// sighting log writer; at shutdown writes the last sightings and stops the engine threads.
 struct FaceRuntimeLifecycle: LifecycleHandler {
     func didBootAsync(_ app: Application) async throws {
         guard let runtime = app.faceRuntime else { return }
+        await app.sightingLog.start()
         do {
             try await GalleryLoader.load(into: runtime, from: app.db, logger: app.logger)
         } catch {
@@ -36,6 +41,8 @@ struct FaceRuntimeLifecycle: LifecycleHandler {
     }
 
     func shutdownAsync(_ app: Application) async {
+        await app.streams.closeAll()
+        await app.sightingLog.stop()
         app.faceRuntime?.engine.shutdown()
     }
 }

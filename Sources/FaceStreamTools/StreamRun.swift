@@ -1,0 +1,88 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import WebSocketKit
+
+/// One benchmark connection: sends the frames (paced, or each after the previous answer) and
+/// times every answer.
+struct StreamRun: Sendable {
+    var sent = 0
+    var throttled = 0
+    var errors = 0
+    var faces = 0
+    var latencies: [Double] = []
+    var labels: [String] = []
+
+    static func perform(url: String, frames: [Data], loops: Int, fps: Double, binary: Bool, recordLabels: Bool) async throws -> StreamRun {
+        let inbox = AnswerInbox()
+        let upgraded = MultiThreadedEventLoopGroup.singleton.any().makePromise(of: WebSocket.self)
+        var configuration = WebSocketClient.Configuration()
+        configuration.maxFrameSize = 1 << 24
+        do {
+            try await WebSocket.connect(to: url, configuration: configuration, on: MultiThreadedEventLoopGroup.singleton) { socket in
+                socket.onText { _, text in inbox.deliver(text, at: .now) }
+                socket.onClose.whenComplete { _ in inbox.finish() }
+                upgraded.succeed(socket)
+            }.get()
+        } catch {
+            upgraded.fail(error)
+            throw ToolError("cannot open \(url): \(error)")
+        }
+        let socket = try await upgraded.futureResult.get()
+        guard let hello = await inbox.next(), hello.type == "session" else { throw ToolError("the server did not open a session") }
+
+        var run = StreamRun()
+        let total = frames.count * loops
+        let sendTimes = NIOLockedValueBox<[Int: ContinuousClock.Instant]>([:])
+        @Sendable func send(_ index: Int) async throws {
+            let id = index + 1
+            sendTimes.withLockedValue { $0[id] = .now }
+            let jpeg = frames[index % frames.count]
+            if binary {
+                try await socket.send([UInt8](jpeg))
+            } else {
+                try await socket.send("{\"type\":\"frame\",\"frame_id\":\(id),\"timestamp\":\(id),\"data\":\"\(jpeg.base64EncodedString())\"}")
+            }
+        }
+        func record(_ answer: Answer) {
+            guard let id = answer.frameID, let sentAt = sendTimes.withLockedValue({ $0.removeValue(forKey: id) }) else { return }
+            switch answer.type {
+            case "recognition_result":
+                run.latencies.append(Double((answer.receivedAt - sentAt).components.attoseconds) / 1e15
+                    + Double((answer.receivedAt - sentAt).components.seconds) * 1000)
+                run.faces += answer.faceCount
+                if recordLabels { run.labels.append("{\"frame\":\(id - 1),\"faces\":\(answer.facesJSON)}") }
+            case "throttled": run.throttled += 1
+            default: run.errors += 1
+            }
+        }
+        if fps == 0 {
+            for index in 0..<total {
+                try await send(index)
+                run.sent += 1
+                guard let answer = await inbox.next() else { break }
+                record(answer)
+            }
+        } else {
+            let interval = Duration.milliseconds(Int(1000 / fps))
+            let sender = Task {
+                var next = ContinuousClock.now
+                for index in 0..<total {
+                    try await send(index)
+                    next += interval
+                    try await Task.sleep(until: next, clock: .continuous)
+                }
+            }
+            run.sent = total
+            var answered = 0
+            while answered < total, let answer = await inbox.next(timeout: 10) {
+                if answer.frameID != nil { answered += 1 }
+                record(answer)
+            }
+            sender.cancel()
+        }
+        try? await socket.close()
+        return run
+    }
+}

@@ -1,0 +1,142 @@
+@testable import App
+import FaceKit
+import Foundation
+import Testing
+import Vapor
+
+/// The stream's rules: rate limit, one waiting frame, bad input answered in-band, binary frames,
+/// several clients at once, keys.
+@Suite("Streaming protocol", .serialized)
+struct StreamProtocolTests {
+    let composer = FrameComposer(width: 640, height: 480)
+
+    func faceFrame(_ shift: Int = 0) throws -> Data {
+        try composer.jpeg([.init(photo: try FaceFixtures.image("face_recognition/obama2.jpg"), x: 100 + shift, y: 60, size: 320)])
+    }
+
+    @Test("frames beyond MAX_FRAME_RATE are answered throttled with their frame_id")
+    func rateLimit() async throws {
+        try await withStreamingServer(["MAX_FRAME_RATE": "2"]) { _, port in
+            let client = try await StreamClient.connect(port: port)
+            #expect(try await client.next().maxFrameRate == 2)
+            let frame = try faceFrame()
+            for id in 1...4 { try await client.sendFrame(frame, id: id) }
+            var answers: [Int: StreamClient.Message] = [:]
+            for _ in 1...4 {
+                let message = try await client.next()
+                answers[try #require(message.frameID)] = message
+            }
+            #expect(answers[1]?.type == "recognition_result")
+            for id in 2...4 {
+                #expect(answers[id]?.type == "throttled" && answers[id]?.reason == "rate_limit")
+            }
+            // After the bucket refills, frames are processed again.
+            try await Task.sleep(for: .milliseconds(600))
+            try await client.sendFrame(frame, id: 5)
+            #expect(try await client.next().type == "recognition_result")
+        }
+    }
+
+    @Test("only one frame waits: a newer frame replaces it and the replaced one is throttled")
+    func onePendingFrame() async throws {
+        try await withStreamingServer(["MAX_FRAME_RATE": "1000"]) { _, port in
+            let client = try await StreamClient.connect(port: port)
+            _ = try await client.next()
+            // The first frame needs a full-frame scan (~100 ms); the next four arrive meanwhile.
+            let frames = try (0..<5).map { try faceFrame($0 * 3) }
+            for (index, frame) in frames.enumerated() { try await client.sendFrame(frame, id: index + 1) }
+            var answers: [Int: StreamClient.Message] = [:]
+            for _ in 1...5 {
+                let message = try await client.next()
+                answers[try #require(message.frameID)] = message
+            }
+            #expect(answers.count == 5)
+            #expect(answers[1]?.type == "recognition_result")
+            #expect(answers[5]?.type == "recognition_result")
+            for id in 2...4 { #expect(answers[id]?.type == "throttled" && answers[id]?.reason == "superseded") }
+        }
+    }
+
+    @Test("bad input is answered with an error and the connection stays usable")
+    func badInput() async throws {
+        try await withStreamingServer(["MAX_FRAME_RATE": "1000", "MAX_FRAME_BYTES": "200000"]) { _, port in
+            let client = try await StreamClient.connect(port: port)
+            _ = try await client.next()
+            let cases: [(String, String, Int?)] = [
+                ("{not json", "invalid_json", nil),
+                ("{\"type\":\"dance\",\"frame_id\":7}", "unknown_type", 7),
+                ("{\"type\":\"frame\",\"frame_id\":8,\"data\":\"@@@not base64@@@\"}", "invalid_base64", 8),
+                ("{\"type\":\"frame\",\"frame_id\":9,\"data\":\"\(Data("just some text, not an image".utf8).base64EncodedString())\"}", "unsupported_format", 9),
+                ("{\"type\":\"frame\",\"frame_id\":10,\"data\":\"\(Data(repeating: 0x41, count: 250_000).base64EncodedString())\"}", "frame_too_large", 10),
+                ("{\"type\":\"frame\",\"frame_id\":11}", "invalid_message", 11),
+                ("[1,2,3]", "invalid_message", nil),
+            ]
+            for (text, code, frameID) in cases {
+                try await client.sendText(text)
+                let answer = try await client.next()
+                #expect(answer.type == "error" && answer.code == code && answer.frameID == frameID, "\(code)")
+            }
+            let truncated = try faceFrame().prefix(3000)
+            try await client.sendFrame(Data(truncated), id: 12)
+            let corrupt = try await client.next()
+            #expect(corrupt.type == "error" && corrupt.code == "corrupt_image" && corrupt.frameID == 12)
+            try await client.sendFrame(try faceFrame(), id: 13)
+            let ok = try await client.next()
+            #expect(ok.type == "recognition_result" && ok.frameID == 13 && ok.faces?.count == 1)
+        }
+    }
+
+    @Test("binary frames carry raw JPEG bytes and are numbered by the server")
+    func binaryFrames() async throws {
+        try await withStreamingServer(["MAX_FRAME_RATE": "1000"]) { _, port in
+            let client = try await StreamClient.connect(port: port)
+            _ = try await client.next()
+            for expected in 1...3 {
+                try await client.sendBinary(try faceFrame(expected * 5))
+                let answer = try await client.next()
+                #expect(answer.type == "recognition_result" && answer.frameID == expected && answer.faces?.count == 1)
+            }
+            try await client.sendBinary(Data([0xFF, 0xD8, 0xFF, 0x00, 0x01]))
+            let bad = try await client.next()
+            #expect(bad.type == "error" && bad.code == "corrupt_image" && bad.frameID == 4)
+        }
+    }
+
+    @Test("several clients at once each get their own session and every answer")
+    func concurrentClients() async throws {
+        try await withStreamingServer(["MAX_FRAME_RATE": "1000"]) { _, port in
+            let frame = try faceFrame()
+            let sessions = try await withThrowingTaskGroup(of: (String, Int).self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        let client = try await StreamClient.connect(port: port)
+                        let session = try #require(try await client.next().sessionID)
+                        var answered = 0
+                        for id in 1...5 {
+                            try await client.sendFrame(frame, id: id)
+                            let answer = try await client.next()
+                            if answer.type == "recognition_result" && answer.frameID == id && answer.faces?.count == 1 { answered += 1 }
+                        }
+                        await client.close()
+                        return (session, answered)
+                    }
+                }
+                var all: [(String, Int)] = []
+                for try await result in group { all.append(result) }
+                return all
+            }
+            #expect(Set(sessions.map(\.0)).count == 4)
+            #expect(sessions.allSatisfy { $0.1 == 5 })
+        }
+    }
+
+    @Test("a stream needs a key; a continued session keeps its id")
+    func keysAndSessions() async throws {
+        try await withStreamingServer { _, port in
+            await #expect(throws: (any Error).self) { _ = try await StreamClient.connect(port: port, query: "") }
+            await #expect(throws: (any Error).self) { _ = try await StreamClient.connect(port: port, query: "api_key=wrong-key-wrong-key") }
+            let client = try await StreamClient.connect(port: port, query: "api_key=\(TestKeys.admin)&session_id=lobby-cam-1")
+            #expect(try await client.next().sessionID == "lobby-cam-1")
+        }
+    }
+}
