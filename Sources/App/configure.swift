@@ -32,16 +32,23 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // Order matters: the error renderer must wrap everything, including the key check.
     app.middleware = Middlewares()
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(HTTPMetricsMiddleware())  // outside the error renderer: counts the status sent
     app.middleware.use(ErrorRenderingMiddleware(debug: config.debug))
+    // The web console's CSS and scripts (Public/); a path that is no file falls through to routing.
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
     app.middleware.use(ProtectedPaths())
 
     _ = app.metricsRegistry
+    _ = app.faceStreamMetrics  // created now, before requests race to create it
     app.asyncCommands.use(KeysCommand(), as: "keys")
     // `migrate` (Fluent's; `--revert`, `-y/--yes`) is registered by Fluent itself.
     app.asyncCommands.use(MigratingServeCommand(serve: await app.servers.asyncCommand), as: "serve", isDefault: true)
 
     if config.loadFaceEngine {
         try await registerFaceServices(app)
+    }
+    if let days = config.logRetentionDays {
+        app.lifecycle.use(LogRetentionLifecycle(days: days))
     }
     try routes(app)
 }

@@ -5,6 +5,7 @@ import Vapor
 /// (`ProtectedPaths` enforces that for the whole prefix); the groups below add the role.
 public func routes(_ app: Application) throws {
     try app.register(collection: HealthController())
+    try app.register(collection: WebConsoleController())
     try app.register(collection: MetricsController(metricsKey: app.config.metricsAPIKey))
     try app.register(collection: DocsController())
 

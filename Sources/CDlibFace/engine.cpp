@@ -2,6 +2,7 @@
 #include "internal.hpp"
 #include "networks.hpp"
 #include <algorithm>
+#include <dlfcn.h>
 #include <chrono>
 #include <limits>
 #include <dlib/image_processing.h>
@@ -12,8 +13,20 @@
 
 using namespace dlibface;
 
+// The HOG detector limited to its first `levels` pyramid levels: a region resized so its face
+// is ~100 px only needs the scales near that size, not the whole pyramid down to 80 px.
+static dlib::frontal_face_detector shallow_copy(const dlib::frontal_face_detector &full, unsigned long levels) {
+    dlib::frontal_face_detector::image_scanner_type scanner;
+    scanner.copy_configuration(full.get_scanner());
+    scanner.set_max_pyramid_levels(levels);
+    std::vector<dlib::frontal_face_detector::feature_vector_type> weights;
+    for (unsigned long i = 0; i < full.num_detectors(); ++i) weights.push_back(full.get_w(i));
+    return dlib::frontal_face_detector(scanner, full.get_overlap_tester(), weights);
+}
+
 struct dlibface_engine {
     dlib::frontal_face_detector hog = dlib::get_frontal_face_detector();
+    dlib::frontal_face_detector hog_regions = shallow_copy(hog, 4);
     dlib::shape_predictor landmarks;
     nets::descriptor_net descriptor;
     std::unique_ptr<nets::mmod_net> cnn;
@@ -75,11 +88,22 @@ double laplacian_variance(const dlib::matrix<dlib::rgb_pixel> &chip) {
 
 } // namespace
 
+// OpenBLAS (Debian's libblas) runs each matrix product on its own thread pool. FaceStream already
+// runs one engine per core; letting BLAS fan out as well oversubscribes the cores and made
+// concurrent embeddings 10-30x slower. Looked up at run time: other BLAS builds lack the call.
+static void use_single_threaded_blas() {
+    using set_threads_fn = void (*)(int);
+    if (auto set_threads = reinterpret_cast<set_threads_fn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
+        set_threads(1);
+    }
+}
+
 extern "C" int dlibface_engine_new(const char *shape_predictor_path, const char *recognition_model_path,
                                    const char *cnn_model_path, dlibface_engine **out, char *err,
                                    size_t err_len) {
     return guarded(err, err_len, [&] {
         *out = nullptr;
+        use_single_threaded_blas();
         auto engine = std::make_unique<dlibface_engine>();
         load_model(engine->landmarks, shape_predictor_path, "shape predictor");
         load_model(engine->descriptor, recognition_model_path, "face recognition model");
@@ -191,7 +215,8 @@ extern "C" int dlibface_embed(dlibface_engine *engine, const dlibface_image *ima
 
 extern "C" int dlibface_detect_regions(dlibface_engine *engine, const dlibface_image *image,
                                        const dlibface_rect *regions, const double *expected_width,
-                                       int32_t n, dlibface_rect *out, char *err, size_t err_len) {
+                                       int32_t n, double adjust_threshold, dlibface_rect *out, char *err,
+                                       size_t err_len) {
     return guarded(err, err_len, [&] {
         constexpr double target_face_width = 100.0;
         for (int32_t i = 0; i < n; ++i) {
@@ -200,17 +225,23 @@ extern "C" int dlibface_detect_regions(dlibface_engine *engine, const dlibface_i
             best = dlibface_rect{0, 0, 0, 0, -std::numeric_limits<double>::infinity()};
             const double width = region.right - region.left + 1, height = region.bottom - region.top + 1;
             if (!(width >= 8 && height >= 8) || !(expected_width[i] > 0)) continue;
-            const double zoom = std::clamp(target_face_width / expected_width[i], 0.2, 3.0);
-            const long cols = std::max(8L, long(std::lround(width * zoom)));
-            const long rows = std::max(8L, long(std::lround(height * zoom)));
-            // One bilinear crop-and-resize; outside the image reads as black.
-            dlib::matrix<dlib::rgb_pixel> crop;
-            dlib::extract_image_chip(image->pixels,
-                                     dlib::chip_details(dlib::drectangle(region.left, region.top, region.right, region.bottom),
-                                                        dlib::chip_dims(unsigned(rows), unsigned(cols))),
-                                     crop);
+            // HOG responses to a face at the margin of detectability depend on the exact scale:
+            // when the expected scale finds nothing, two neighbouring scales get a try.
             std::vector<dlib::rect_detection> hits;
-            engine->hog(crop, hits, 0.0);
+            long cols = 0, rows = 0;
+            for (double factor : {1.0, 0.8, 1.25}) {
+                const double zoom = std::clamp(factor * target_face_width / expected_width[i], 0.2, 3.0);
+                cols = std::max(8L, long(std::lround(width * zoom)));
+                rows = std::max(8L, long(std::lround(height * zoom)));
+                // One bilinear crop-and-resize; outside the image reads as black.
+                dlib::matrix<dlib::rgb_pixel> crop;
+                dlib::extract_image_chip(image->pixels,
+                                         dlib::chip_details(dlib::drectangle(region.left, region.top, region.right, region.bottom),
+                                                            dlib::chip_dims(unsigned(rows), unsigned(cols))),
+                                         crop);
+                engine->hog_regions(crop, hits, adjust_threshold);
+                if (!hits.empty()) break;
+            }
             if (hits.empty()) continue;
             const auto top = std::max_element(hits.begin(), hits.end(), [](const auto &a, const auto &b) {
                 return a.detection_confidence < b.detection_confidence;

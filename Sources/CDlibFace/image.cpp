@@ -1,5 +1,10 @@
 // Image handles: decode dispatch by signature, raw RGB import, pixel access.
 #include "internal.hpp"
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 
 using namespace dlibface;
@@ -50,3 +55,32 @@ extern "C" const uint8_t *dlibface_image_pixels(const dlibface_image *image) {
 }
 
 extern "C" void dlibface_buffer_free(uint8_t *buffer) { std::free(buffer); }
+
+extern "C" void dlibface_image_gray_grid(const dlibface_image *image, int32_t columns, int32_t rows, uint8_t *out) {
+    const long width = image->pixels.nc(), height = image->pixels.nr();
+    for (int32_t row = 0; row < rows; ++row) {
+        const long top = height * row / rows, bottom = std::max(top + 1, height * (row + 1) / rows);
+        for (int32_t column = 0; column < columns; ++column) {
+            const long left = width * column / columns, right = std::max(left + 1, width * (column + 1) / columns);
+            double sum = 0;
+            long count = 0;
+            for (long y = top; y < bottom && y < height; ++y) {
+                for (long x = left; x < right && x < width; ++x) {
+                    const auto &p = image->pixels(y, x);
+                    sum += 0.299 * p.red + 0.587 * p.green + 0.114 * p.blue;
+                    ++count;
+                }
+            }
+            out[row * columns + column] = uint8_t(count > 0 ? std::lround(sum / double(count)) : 0);
+        }
+    }
+}
+
+extern "C" int dlibface_set_thread_nice(int nice) {
+#ifdef __linux__
+    return setpriority(PRIO_PROCESS, id_t(syscall(SYS_gettid)), nice);
+#else
+    (void)nice;
+    return -1;
+#endif
+}

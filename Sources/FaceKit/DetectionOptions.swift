@@ -11,6 +11,10 @@ public struct DetectionOptions: Sendable, Equatable {
     public var embed: Bool
     /// At most this many faces, the detector's most confident first.
     public var maxFaces: Int
+    /// Detector threshold offset when looking again where a face just was (`detectFrame(near:)`):
+    /// negative accepts weaker HOG responses than a full scan, so a face found at the margin of
+    /// detectability is not lost when the next frame scans it at a slightly different scale.
+    public var trackingThreshold: Double = -0.5
 
     public init(upsample: Int? = nil, scale: Double = 1, useCNN: Bool = false, embed: Bool = true, maxFaces: Int = 64) {
         self.upsample = upsample

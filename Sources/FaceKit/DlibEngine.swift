@@ -32,11 +32,11 @@ final class DlibEngine {
     }
 
     /// The best face in each region (nil where none), each region scaled for `expectedWidths`.
-    func detect(_ image: Image, regions: [dlibface_rect], expectedWidths: [Double]) throws(FaceKitError) -> [dlibface_rect?] {
+    func detect(_ image: Image, regions: [dlibface_rect], expectedWidths: [Double], adjustThreshold: Double) throws(FaceKitError) -> [dlibface_rect?] {
         guard !regions.isEmpty else { return [] }
         var found = [dlibface_rect](repeating: dlibface_rect(), count: regions.count)
         try checked {
-            dlibface_detect_regions(handle, image.handle, regions, expectedWidths, Int32(regions.count), &found, $0, $1)
+            dlibface_detect_regions(handle, image.handle, regions, expectedWidths, Int32(regions.count), adjustThreshold, &found, $0, $1)
         }
         return found.map { $0.score.isFinite ? $0 : nil }
     }

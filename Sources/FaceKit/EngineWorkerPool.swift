@@ -1,69 +1,94 @@
+import CDlibFace
 import Foundation
 
-/// Dedicated threads, each owning one `DlibEngine`, fed from two bounded FIFO queues. dlib calls
-/// block for milliseconds, so they never run on Swift's cooperative thread pool.
+/// Dedicated threads, each owning one `DlibEngine`, in two lanes with bounded FIFO queues. dlib
+/// calls block for milliseconds, so they never run on Swift's cooperative thread pool.
 ///
-/// Background jobs (full-frame discovery scans of streams, ~100 ms each) run on at most
-/// `threads - 1` threads at once, so one thread is always free for latency-critical frame work.
-final class EngineWorkerPool: @unchecked Sendable {
-    // @unchecked Sendable: all mutable state (`jobs`, `stopped`, `busy`) is guarded by `condition`.
-    private typealias Job = (DlibEngine) -> Void
+/// The urgent lane (one thread per core) serves frames and requests. The background lane serves
+/// full-frame discovery scans of streams (~100 ms each) on its own threads at a lower CPU
+/// priority (nice 10), so the scans use idle CPU and never delay a frame.
+final class EngineWorkerPool: Sendable {
+    private let urgent: EngineLane
+    private let background: EngineLane?
 
+    init(urgentEngines: [DlibEngine], backgroundEngines: [DlibEngine], capacity: Int) {
+        urgent = EngineLane(name: "facekit-engine", engines: urgentEngines, capacity: capacity, nice: 0)
+        background = backgroundEngines.isEmpty ? nil
+            : EngineLane(name: "facekit-discovery", engines: backgroundEngines, capacity: capacity, nice: 10)
+    }
+
+    var threadCount: Int { urgent.threadCount }
+    /// Jobs waiting (not yet running), both lanes.
+    var queueDepth: Int { urgent.queueDepth + (background?.queueDepth ?? 0) }
+    /// Jobs waiting or running, both lanes.
+    var load: Int { urgent.load + (background?.load ?? 0) }
+
+    /// Runs `body` on an engine thread of the chosen lane (background jobs fall back to the
+    /// urgent lane when there is no background thread). Throws `engine_overloaded` when full.
+    func run<T: Sendable>(background isBackground: Bool = false,
+                          _ body: @escaping @Sendable (DlibEngine) throws(FaceKitError) -> T) async throws(FaceKitError) -> T {
+        let lane = isBackground ? background ?? urgent : urgent
+        return try await lane.run(body)
+    }
+
+    func shutdown() {
+        urgent.shutdown()
+        background?.shutdown()
+    }
+}
+
+/// One queue and the threads that serve it.
+final class EngineLane: @unchecked Sendable {
+    // @unchecked Sendable: `queue`, `stopped` and `busy` are only touched while holding `condition`.
     private let condition = NSCondition()
-    private var urgent = JobQueue()
-    private var background = JobQueue()
+    private var queue = JobQueue()
     private var stopped = false
     private var busy = 0
-    private var busyInBackground = 0
-    private let backgroundLimit: Int
     let capacity: Int
     let threadCount: Int
 
-    init(engines: [DlibEngine], capacity: Int) {
+    init(name: String, engines: [DlibEngine], capacity: Int, nice: Int32) {
         self.capacity = capacity
         threadCount = engines.count
-        backgroundLimit = max(1, engines.count - 1)
         for (index, engine) in engines.enumerated() {
             let owned = EngineOwnership(engine: engine)
-            // The thread holds the pool strongly until `shutdown()`; engines live as long as their thread.
-            let thread = Thread { self.work(owned.engine) }
-            thread.name = "facekit-engine-\(index)"
+            // The thread holds the lane strongly until `shutdown()`; engines live as long as their thread.
+            let thread = Thread {
+                if nice != 0 { dlibface_set_thread_nice(nice) }
+                self.work(owned.engine)
+            }
+            thread.name = "\(name)-\(index)"
             thread.stackSize = 8 << 20
             thread.start()
         }
     }
 
-    /// Jobs waiting (not yet running).
     var queueDepth: Int {
         condition.lock(); defer { condition.unlock() }
-        return urgent.count + background.count
+        return queue.count
     }
 
-    /// Jobs waiting or running.
     var load: Int {
         condition.lock(); defer { condition.unlock() }
-        return urgent.count + background.count + busy
+        return queue.count + busy
     }
 
-    /// Runs `body` on an engine thread. Throws `engine_overloaded` when the queue is full.
-    func run<T: Sendable>(background isBackground: Bool = false,
-                          _ body: @escaping @Sendable (DlibEngine) throws(FaceKitError) -> T) async throws(FaceKitError) -> T {
+    func run<T: Sendable>(_ body: @escaping @Sendable (DlibEngine) throws(FaceKitError) -> T) async throws(FaceKitError) -> T {
         let result: Result<T, FaceKitError> = await withCheckedContinuation { continuation in
             condition.lock()
             defer { condition.unlock() }
-            guard !stopped, urgent.count + background.count < capacity else {
+            guard !stopped, queue.count < capacity else {
                 continuation.resume(returning: .failure(FaceKitError(.overloaded, "the face engine queue is full (\(capacity) jobs)")))
                 return
             }
-            let job: Job = { engine in
+            queue.append { engine in
                 do throws(FaceKitError) {
                     continuation.resume(returning: .success(try body(engine)))
                 } catch {
                     continuation.resume(returning: .failure(error))
                 }
             }
-            if isBackground { background.append(job) } else { urgent.append(job) }
-            condition.broadcast()
+            condition.signal()
         }
         return try result.get()
     }
@@ -78,21 +103,12 @@ final class EngineWorkerPool: @unchecked Sendable {
     private func work(_ engine: DlibEngine) {
         condition.lock()
         while true {
-            if let job = urgent.popFirst() {
+            if let job = queue.popFirst() {
                 busy += 1
                 condition.unlock()
                 job(engine)
                 condition.lock()
                 busy -= 1
-            } else if busyInBackground < backgroundLimit, let job = background.popFirst() {
-                busy += 1
-                busyInBackground += 1
-                condition.unlock()
-                job(engine)
-                condition.lock()
-                busy -= 1
-                busyInBackground -= 1
-                condition.broadcast() // a background slot is free again
             } else if stopped {
                 condition.unlock()
                 return

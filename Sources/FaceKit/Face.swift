@@ -37,5 +37,10 @@ public struct Face: Sendable {
     public var embedding: Embedding?
 
     /// The raw dlib box (inclusive corners), kept so landmarks/chips see what the detector saw.
-    var rawBox: (left: Double, top: Double, right: Double, bottom: Double)
+    var rawBox: RawBox
+}
+
+/// dlib's inclusive box corners.
+struct RawBox: Sendable, Equatable {
+    var left: Double, top: Double, right: Double, bottom: Double
 }

@@ -8,13 +8,17 @@ public final class FaceEngine: Sendable {
     public let models: ModelFiles
     public let hasCNN: Bool
 
-    /// Loads `threads` copies of the models (default: one per core). `queueCapacity` bounds the
-    /// jobs waiting; beyond it calls fail fast with `engine_overloaded` instead of queueing.
-    public init(models: ModelFiles, threads: Int? = nil, queueCapacity: Int = 64, loadCNN: Bool = false) throws(FaceKitError) {
+    /// Loads `threads` copies of the models for the urgent lane (default: one per core) and
+    /// `backgroundThreads` more for low-priority discovery scans. `queueCapacity` bounds the jobs
+    /// waiting per lane; beyond it calls fail fast with `engine_overloaded` instead of queueing.
+    public init(models: ModelFiles, threads: Int? = nil, backgroundThreads: Int = 1, queueCapacity: Int = 64,
+                loadCNN: Bool = false) throws(FaceKitError) {
         let count = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         var engines: [DlibEngine] = []
         for _ in 0..<count { engines.append(try DlibEngine(models: models, loadCNN: loadCNN)) }
-        pool = EngineWorkerPool(engines: engines, capacity: queueCapacity)
+        var backgroundEngines: [DlibEngine] = []
+        for _ in 0..<max(0, backgroundThreads) { backgroundEngines.append(try DlibEngine(models: models, loadCNN: false)) }
+        pool = EngineWorkerPool(urgentEngines: engines, backgroundEngines: backgroundEngines, capacity: queueCapacity)
         self.models = models
         self.hasCNN = loadCNN
     }
@@ -43,8 +47,8 @@ public final class FaceEngine: Sendable {
         }
     }
 
-    /// Finds faces without embedding them as a background job: it yields to frame work and never
-    /// occupies every engine thread (full-frame discovery scans of a stream).
+    /// Finds faces without embedding them as a background job: on the low-priority discovery
+    /// threads, so it only uses CPU that frame work leaves idle (full-frame scans of a stream).
     public func discover(_ image: Image, options: DetectionOptions) async throws(FaceKitError) -> [Face] {
         var options = options
         options.embed = false
@@ -55,39 +59,58 @@ public final class FaceEngine: Sendable {
         }
     }
 
-    /// Decodes a frame and looks for faces only near `tracked` boxes (where faces were a moment
-    /// ago), which costs a fraction of a full scan; `tracked == nil` scans the whole frame.
-    public func detectFrame(_ bytes: Data, maxPixels: Int, near tracked: [BoundingBox]?, options: DetectionOptions)
-        async throws(FaceKitError) -> (image: Image, faces: [Face], timings: StageTimings)
-    {
+    /// Decodes a frame on an engine thread, with its 16×9 gray grid (for `SceneCutDetector`) and
+    /// the milliseconds decoding took.
+    public func decodeFrame(_ bytes: Data, maxPixels: Int) async throws(FaceKitError) -> (image: Image, grid: [UInt8], decodeMilliseconds: Double) {
+        try await pool.run { _ throws(FaceKitError) in
+            let clock = ContinuousClock.now
+            let image = try Image(decoding: bytes, maxPixels: maxPixels)
+            let milliseconds = clock.millisecondsSince()
+            return (image, image.grayGrid(), milliseconds)
+        }
+    }
+
+    /// Decodes a stream's frame and finds its faces as `plan` says, in one engine job: the whole
+    /// frame when forced, quickly on a cut, else only around the faces known (no embeddings).
+    public func scanFrame(_ bytes: Data, maxPixels: Int, plan: FrameScanPlan) async throws(FaceKitError) -> FrameScan {
         try await pool.run { engine throws(FaceKitError) in
             var timings = StageTimings()
-            var clock = ContinuousClock.now
+            let clock = ContinuousClock.now
             let image = try Image(decoding: bytes, maxPixels: maxPixels)
             timings.decode = clock.millisecondsSince()
-            guard let tracked else {
-                var detectOnly = options
-                detectOnly.embed = false
-                return (image, try Self.detect(engine, image, detectOnly, &timings), timings)
+            let grid = image.grayGrid()
+            if plan.forceFullScan {
+                return FrameScan(image: image, grid: grid, faces: try Self.detect(engine, image, plan.full, &timings), kind: .full, timings: timings)
             }
-            clock = ContinuousClock.now
-            let regions = tracked.map { box in
-                let margin = box.width * 0.6
-                return dlibface_rect(left: box.x - margin, top: box.y - margin,
-                                     right: box.x + box.width + margin, bottom: box.y + box.height + margin, score: 0)
+            if plan.cutDetector.isCut(from: plan.previousGrid, to: grid) {
+                return FrameScan(image: image, grid: grid, faces: try Self.detect(engine, image, plan.quick, &timings), kind: .cut, timings: timings)
             }
-            var found: [dlibface_rect] = []
-            for hit in try engine.detect(image, regions: regions, expectedWidths: tracked.map(\.width)).compactMap({ $0 }) {
-                // Two tracks close together can find the same face: keep the stronger box.
-                if let twin = found.firstIndex(where: { Self.box($0).iou(Self.box(hit)) > 0.5 }) {
-                    if hit.score > found[twin].score { found[twin] = hit }
-                } else {
-                    found.append(hit)
-                }
-            }
-            timings.detect = clock.millisecondsSince()
-            return (image, try Self.locate(engine, image, found, &timings), timings)
+            let faces = try Self.detect(engine, image, near: plan.near, adjustThreshold: plan.full.trackingThreshold, &timings)
+            return FrameScan(image: image, grid: grid, faces: faces, kind: .regions, timings: timings)
         }
+    }
+
+    /// The best face around each tracked box (a region 2.2 box widths wide), duplicates merged.
+    private static func detect(_ engine: DlibEngine, _ image: Image, near tracked: [BoundingBox], adjustThreshold: Double,
+                               _ timings: inout StageTimings) throws(FaceKitError) -> [Face] {
+        let clock = ContinuousClock.now
+        let regions = tracked.map { box in
+            let margin = box.width * 0.6
+            return dlibface_rect(left: box.x - margin, top: box.y - margin,
+                                 right: box.x + box.width + margin, bottom: box.y + box.height + margin, score: 0)
+        }
+        let hits = try engine.detect(image, regions: regions, expectedWidths: tracked.map(\.width), adjustThreshold: adjustThreshold)
+        var found: [dlibface_rect] = []
+        for hit in hits.compactMap({ $0 }) {
+            // Two tracks close together can find the same face: keep the stronger box.
+            if let twin = found.firstIndex(where: { Self.box($0).iou(Self.box(hit)) > 0.5 }) {
+                if hit.score > found[twin].score { found[twin] = hit }
+            } else {
+                found.append(hit)
+            }
+        }
+        timings.detect = clock.millisecondsSince()
+        return try locate(engine, image, found, &timings)
     }
 
     /// Embeds the given faces (found earlier on the same image); returns them with embeddings
@@ -128,7 +151,7 @@ public final class FaceEngine: Sendable {
             let frame = Self.box(box)
             return Face(box: frame, landmarks: points, score: box.score,
                         quality: FaceQuality(faceWidth: frame.width, landmarks: points, detectorScore: box.score, chipLaplacianVariance: nil),
-                        embedding: nil, rawBox: (box.left, box.top, box.right, box.bottom))
+                        embedding: nil, rawBox: RawBox(left: box.left, top: box.top, right: box.right, bottom: box.bottom))
         }
     }
 

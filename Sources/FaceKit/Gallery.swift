@@ -67,11 +67,20 @@ public final class Gallery: @unchecked Sendable {
             var best = TopMatches(capacity: topK)
             rows.withUnsafeBufferPointer { matrix in
                 query.values.withUnsafeBufferPointer { probe in
-                    let q = SIMDRow(probe.baseAddress!)
-                    for row in 0..<embeddingIDs.count {
-                        let squared = q.squaredDistance(to: matrix.baseAddress! + row * Embedding.dimensions)
-                        if squared < best.worstSquared {
-                            best.offer(personID: personIDs[row], embeddingID: embeddingIDs[row], squared: squared)
+                    // Blocks of 256 rows: the kernel fills a small buffer (L1-resident), then the
+                    // rare candidates go through the top-k list.
+                    let block = 256
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: block) { distances in
+                        var start = 0
+                        let total = embeddingIDs.count
+                        while start < total {
+                            let n = min(block, total - start)
+                            squaredDistances(matrix.baseAddress! + start * Embedding.dimensions, count: n,
+                                             query: probe.baseAddress!, into: distances.baseAddress!)
+                            for i in 0..<n where distances[i] < best.worstSquared {
+                                best.offer(personID: personIDs[start + i], embeddingID: embeddingIDs[start + i], squared: distances[i])
+                            }
+                            start += n
                         }
                     }
                 }

@@ -41,6 +41,13 @@ public final class Image: @unchecked Sendable {
         return Array(UnsafeBufferPointer(start: dlibface_image_pixels(handle), count: count))
     }
 
+    /// Mean gray level of each cell of a `columns` × `rows` grid, row by row.
+    public func grayGrid(columns: Int = 16, rows: Int = 9) -> [UInt8] {
+        var grid = [UInt8](repeating: 0, count: columns * rows)
+        dlibface_image_gray_grid(handle, Int32(columns), Int32(rows), &grid)
+        return grid
+    }
+
     /// Baseline JPEG bytes of this image.
     public func jpegData(quality: Int = 90) throws(FaceKitError) -> Data {
         var buffer: UnsafeMutablePointer<UInt8>?

@@ -33,8 +33,9 @@ struct BenchEngineCommand: AsyncParsableCommand {
         let models = ModelFiles(directory: engineOptions.modelDirectory)
         let single: FaceEngine, pair: FaceEngine
         do throws(FaceKitError) {
-            single = try FaceEngine(models: models, threads: 1)
-            pair = try FaceEngine(models: models, threads: 2)
+            // No discovery lane: these engines only get urgent jobs, and "1 thread" means one.
+            single = try FaceEngine(models: models, threads: 1, backgroundThreads: 0)
+            pair = try FaceEngine(models: models, threads: 2, backgroundThreads: 0)
         } catch {
             throw ToolError(error.description)
         }
@@ -70,7 +71,7 @@ struct BenchEngineCommand: AsyncParsableCommand {
             throw ToolError("cannot read \(path): \(error.localizedDescription)")
         }
         do throws(FaceKitError) {
-            let photo = try await engine.detectFrame(bytes, maxPixels: EmbedCommand.maxPixels, near: [], options: DetectionOptions()).image
+            let photo = try await engine.decodeFrame(bytes, maxPixels: EmbedCommand.maxPixels).image
             let source = RGBFrame(width: photo.width, height: photo.height, pixels: photo.rgbPixels)
             return try sizes.map { size throws(FaceKitError) in
                 let frame = source.letterboxed(width: size.width, height: size.height)
@@ -114,8 +115,8 @@ struct StageBenchmark {
         var result = StageBenchmark()
         // One untimed round first: dlib allocates its scratch buffers on first use.
         for round in 0...repetitions {
-            // `near: []` looks nowhere: decode alone, on the engine thread, as the server does it.
-            let decoded = try await engine.detectFrame(jpeg, maxPixels: EmbedCommand.maxPixels, near: [], options: DetectionOptions())
+            // Decoded on an engine thread, as the server does it.
+            let decoded = try await engine.decodeFrame(jpeg, maxPixels: EmbedCommand.maxPixels)
             let up0 = try await engine.analyzeTimed(decoded.image, options: DetectionOptions(upsample: 0, embed: false))
             let clock = ContinuousClock.now
             let up1 = try await engine.analyzeTimed(decoded.image, options: DetectionOptions(upsample: 1))
@@ -123,7 +124,7 @@ struct StageBenchmark {
             guard round > 0 else { continue }
             result.facesUpsample0 = up0.faces.count
             result.facesUpsample1 = up1.faces.count
-            decode.append(decoded.timings.decode)
+            decode.append(decoded.decodeMilliseconds)
             detect0.append(up0.timings.detect)
             detect1.append(up1.timings.detect)
             analyze.append(analyzeMs)
@@ -171,8 +172,8 @@ struct Throughput {
             var submitted = 0, faces = 0
             func submit() {
                 group.addTask {
-                    let found = try await engine.detectFrame(jpeg, maxPixels: EmbedCommand.maxPixels, near: nil, options: DetectionOptions())
-                    return try await engine.embed(found.faces, in: found.image).count
+                    let image = try await engine.decodeFrame(jpeg, maxPixels: EmbedCommand.maxPixels).image
+                    return try await engine.analyze(image).count
                 }
                 submitted += 1
             }

@@ -31,7 +31,10 @@ struct BenchStreamCommand: AsyncParsableCommand {
         let runs = try await withThrowingTaskGroup(of: StreamRun.self) { group in
             for index in 0..<clients {
                 group.addTask {
-                    try await StreamRun.perform(url: target, frames: jpegs, loops: loops, fps: fps, binary: binary,
+                    // Connections start spread evenly over one frame interval and over the clip.
+                    try await StreamRun.perform(url: target, frames: jpegs, loops: loops, fps: fps,
+                                                phase: fps > 0 ? Double(index) / Double(clients) / fps : 0,
+                                                offset: index * jpegs.count / clients, binary: binary,
                                                 recordLabels: index == 0 && labelsOut != nil)
                 }
             }

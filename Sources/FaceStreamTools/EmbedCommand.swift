@@ -43,8 +43,9 @@ struct EmbedCommand: AsyncParsableCommand {
         let inFlight = max(1, threadCount) * 2
         let engine: FaceEngine
         do throws(FaceKitError) {
+            // No discovery lane: every job here is urgent, and it would load one more copy of the models.
             engine = try FaceEngine(models: ModelFiles(directory: engineOptions.modelDirectory), threads: threadCount,
-                                    queueCapacity: inFlight, loadCNN: cnn)
+                                    backgroundThreads: 0, queueCapacity: inFlight, loadCNN: cnn)
         } catch {
             throw ToolError(error.description)
         }
@@ -97,9 +98,10 @@ struct EmbedCommand: AsyncParsableCommand {
             return (FaceJSON.failure(file: file, code: "unreadable", message: readFailure(file, error)), false)
         }
         do throws(FaceKitError) {
-            let frame = try await engine.detectFrame(bytes, maxPixels: maxPixels, near: nil, options: options)
-            let faces = try await engine.embed(frame.faces, in: frame.image)
-            return (FaceJSON.image(file: file, width: frame.image.width, height: frame.image.height, faces: faces), true)
+            // Decoding on an engine thread keeps the cooperative pool free.
+            let image = try await engine.decodeFrame(bytes, maxPixels: maxPixels).image
+            let faces = try await engine.analyze(image, options: options)
+            return (FaceJSON.image(file: file, width: image.width, height: image.height, faces: faces), true)
         } catch {
             return (FaceJSON.failure(file: file, code: error.code.rawValue, message: error.message), false)
         }

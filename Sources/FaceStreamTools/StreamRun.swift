@@ -14,7 +14,11 @@ struct StreamRun: Sendable {
     var latencies: [Double] = []
     var labels: [String] = []
 
-    static func perform(url: String, frames: [Data], loops: Int, fps: Double, binary: Bool, recordLabels: Bool) async throws -> StreamRun {
+    /// `phase` delays a paced connection's first frame: independent cameras are not in step.
+    /// `offset` is the frame a connection starts at (wrapping around): independent cameras don't
+    /// show the same scene at the same moment.
+    static func perform(url: String, frames: [Data], loops: Int, fps: Double, phase: Double, offset: Int, binary: Bool,
+                        recordLabels: Bool) async throws -> StreamRun {
         let inbox = AnswerInbox()
         let upgraded = MultiThreadedEventLoopGroup.singleton.any().makePromise(of: WebSocket.self)
         var configuration = WebSocketClient.Configuration()
@@ -38,7 +42,7 @@ struct StreamRun: Sendable {
         @Sendable func send(_ index: Int) async throws {
             let id = index + 1
             sendTimes.withLockedValue { $0[id] = .now }
-            let jpeg = frames[index % frames.count]
+            let jpeg = frames[(index + offset) % frames.count]
             if binary {
                 try await socket.send([UInt8](jpeg))
             } else {
@@ -52,7 +56,7 @@ struct StreamRun: Sendable {
                 run.latencies.append(Double((answer.receivedAt - sentAt).components.attoseconds) / 1e15
                     + Double((answer.receivedAt - sentAt).components.seconds) * 1000)
                 run.faces += answer.faceCount
-                if recordLabels { run.labels.append("{\"frame\":\(id - 1),\"faces\":\(answer.facesJSON)}") }
+                if recordLabels { run.labels.append("{\"frame\":\((id - 1 + offset) % frames.count),\"faces\":\(answer.facesJSON)}") }
             case "throttled": run.throttled += 1
             default: run.errors += 1
             }
@@ -67,7 +71,8 @@ struct StreamRun: Sendable {
         } else {
             let interval = Duration.milliseconds(Int(1000 / fps))
             let sender = Task {
-                var next = ContinuousClock.now
+                var next = ContinuousClock.now + .milliseconds(Int(phase * 1000))
+                try await Task.sleep(until: next, clock: .continuous)
                 for index in 0..<total {
                     try await send(index)
                     next += interval

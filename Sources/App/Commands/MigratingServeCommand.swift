@@ -10,6 +10,8 @@ struct MigratingServeCommand: AnyAsyncCommand {
 
     func run(using context: inout CommandContext) async throws {
         try await StartupMigrationPolicy.apply(to: context.application)
+        // The tables exist only now (on a fresh SQLite file the policy just created them).
+        try await loadGallery(context.application)
         try await serve.run(using: &context)
     }
 
@@ -24,4 +26,10 @@ struct MigratingServeCommand: AnyAsyncCommand {
     func renderCompletionFunctions(using context: CommandContext, shell: Shell) -> String {
         serve.renderCompletionFunctions(using: context, shell: shell)
     }
+}
+
+/// Fills the in-memory gallery before the server takes its first request.
+private func loadGallery(_ app: Application) async throws {
+    guard let runtime = app.faceRuntime else { return }
+    try await GalleryLoader.load(into: runtime, from: app.db, logger: app.logger)
 }

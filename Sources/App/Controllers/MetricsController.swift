@@ -11,6 +11,7 @@ struct MetricsController: RouteCollection {
 
     @Sendable
     func metrics(req: Request) async throws -> Response {
+        req.application.faceStreamMetrics.sample(req.application.faceRuntime)
         let text = req.application.metricsRegistry.emitToString()
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: "text/plain; version=0.0.4; charset=utf-8")

@@ -4,9 +4,9 @@ import Vapor
 public struct FaceEmbeddingDTO: Content, Equatable {
     public var id: Int
     public var userID: Int
-    public var captureAngle: String?
+    @ExplicitNull public var captureAngle: String?
     public var qualityScore: Double
-    public var createdAt: Date?
+    @ExplicitNull public var createdAt: Date?
 
     enum CodingKeys: String, CodingKey {
         case id
@@ -22,4 +22,9 @@ extension FaceEmbedding {
         FaceEmbeddingDTO(id: try requireID(), userID: $user.id, captureAngle: captureAngle,
                          qualityScore: qualityScore, createdAt: createdAt)
     }
+}
+
+/// `GET /api/users/{id}/faces`.
+struct FaceListDTO: Content {
+    var items: [FaceEmbeddingDTO]
 }

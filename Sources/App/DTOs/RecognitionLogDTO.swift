@@ -1,19 +1,22 @@
 import Vapor
 
 /// A sighting as the API shows it; `frame_position` is `[x,y,w,h]` (null if the stored value is unreadable).
+/// `user_id` is null for unknown faces and for people deleted since; `user_name` is the current name.
 public struct RecognitionLogDTO: Content, Equatable {
     public var id: Int
-    public var userID: Int?
+    @ExplicitNull public var userID: Int?
+    @ExplicitNull public var userName: String?
     public var trackID: String
     public var confidence: Double
     public var isUnknown: Bool
-    public var framePosition: [Int]?
+    @ExplicitNull public var framePosition: [Int]?
     public var sessionID: String
     public var createdAt: Date
 
     enum CodingKeys: String, CodingKey {
         case id, confidence
         case userID = "user_id"
+        case userName = "user_name"
         case trackID = "track_id"
         case isUnknown = "is_unknown"
         case framePosition = "frame_position"
@@ -23,8 +26,8 @@ public struct RecognitionLogDTO: Content, Equatable {
 }
 
 extension RecognitionLog {
-    public func toDTO() throws -> RecognitionLogDTO {
-        RecognitionLogDTO(id: try requireID(), userID: $user.id, trackID: trackID, confidence: confidence,
+    public func toDTO(userName: String?) throws -> RecognitionLogDTO {
+        RecognitionLogDTO(id: try requireID(), userID: $user.id, userName: userName, trackID: trackID, confidence: confidence,
                           isUnknown: isUnknown, framePosition: bbox, sessionID: sessionID, createdAt: createdAt)
     }
 }

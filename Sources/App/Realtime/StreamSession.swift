@@ -19,6 +19,8 @@ actor StreamSession {
     let settings: StreamSettings
     let tracker: FaceTracker
     var discovery = DiscoveryState()
+    var previousGrid: [UInt8]?
+    var lastFrameTime = -Double.infinity
     private let sightings: SightingLogWriter
     private var limiter: FrameRateLimiter
     private let clock = ContinuousClock()

@@ -1,8 +1,8 @@
 import FaceKit
 import Vapor
 
-/// Loads the face engine (one dlib model set per engine thread), fills the gallery from the
-/// database at boot and starts the sighting log writer.
+/// Loads the face engine (one dlib model set per engine thread plus one for background scans) and
+/// registers what runs beside it: the sighting log writer and, across nodes, gallery sync.
 ///
 /// `configure` calls this only when `app.config.loadFaceEngine` is true: tests that don't need the
 /// dlib models, and the `migrate` / `keys` / `routes` commands, start without them. Anything that must
@@ -19,25 +19,17 @@ func registerFaceServices(_ app: Application) async throws {
                               confidenceThreshold: config.faceConfidenceThreshold)
     app.faceRuntime = runtime
     app.lifecycle.use(FaceRuntimeLifecycle())
-    // After the boot load above (handlers run in order): follows other nodes' changes.
+    // Follows other nodes' changes (this node's own are applied to the gallery at once).
     if config.gallerySyncSeconds > 0 {
         app.lifecycle.use(GallerySyncLifecycle(seconds: config.gallerySyncSeconds))
     }
 }
 
-/// Loads the gallery once the database is usable (after `serve` migrated it) and starts the
-/// sighting log writer; at shutdown writes the last sightings and stops the engine threads.
+/// Starts the sighting log writer; at shutdown closes the streams, writes the last sightings and
+/// stops the engine threads. (`serve` loads the gallery once it has migrated the database.)
 struct FaceRuntimeLifecycle: LifecycleHandler {
     func didBootAsync(_ app: Application) async throws {
-        guard let runtime = app.faceRuntime else { return }
         await app.sightingLog.start()
-        do {
-            try await GalleryLoader.load(into: runtime, from: app.db, logger: app.logger)
-        } catch {
-            // An unmigrated or unreachable database: the serve command reports it; recognition
-            // answers "unknown" until the gallery is loaded by a later change.
-            app.logger.warning("gallery not loaded at boot: \(String(reflecting: error))")
-        }
     }
 
     func shutdownAsync(_ app: Application) async {

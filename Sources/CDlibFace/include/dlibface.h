@@ -47,10 +47,17 @@ int32_t dlibface_image_width(const dlibface_image *image);
 int32_t dlibface_image_height(const dlibface_image *image);
 // Packed RGB pixels, width*height*3 bytes, valid while the image lives.
 const uint8_t *dlibface_image_pixels(const dlibface_image *image);
+// Mean gray level (0.299 R + 0.587 G + 0.114 B) of each cell of a `columns` x `rows` grid over
+// the image, row by row into `out` (columns*rows bytes): a tiny signature for spotting cuts.
+void dlibface_image_gray_grid(const dlibface_image *image, int32_t columns, int32_t rows, uint8_t *out);
 // Encodes as baseline JPEG into a malloc'd buffer the caller frees with dlibface_buffer_free.
 int dlibface_image_encode_jpeg(const dlibface_image *image, int quality, uint8_t **out,
                                size_t *out_len, char *err, size_t err_len);
 void dlibface_buffer_free(uint8_t *buffer);
+
+// Sets the calling thread's nice value (Linux: per thread), e.g. 10 for background work.
+// Returns 0, or -1 where the system refuses.
+int dlibface_set_thread_nice(int nice);
 
 // ---- engine -------------------------------------------------------------------------------
 // Loads the HOG detector, the 5-point shape predictor and the ResNet from the given files.
@@ -72,9 +79,10 @@ int dlibface_detect(dlibface_engine *engine, const dlibface_image *image, int up
 // cut out and resized so that a face of `expected_width[i]` pixels becomes about 100 px (HOG's
 // sweet spot), then scanned with HOG. Writes one box per region in image coordinates; a region
 // without a face gets score = -INFINITY. Much cheaper than a full-frame scan at upsample 1.
+// `adjust_threshold` < 0 accepts weaker detections than a full scan does (a face was just there).
 int dlibface_detect_regions(dlibface_engine *engine, const dlibface_image *image,
                             const dlibface_rect *regions, const double *expected_width, int32_t n,
-                            dlibface_rect *out, char *err, size_t err_len);
+                            double adjust_threshold, dlibface_rect *out, char *err, size_t err_len);
 
 // 5-point landmarks for `n` boxes: writes n*5 (x, y) pairs into `points` (n*10 doubles).
 int dlibface_landmarks(dlibface_engine *engine, const dlibface_image *image,

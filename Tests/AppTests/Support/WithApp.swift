@@ -17,16 +17,19 @@ func withApp<T>(_ body: (Application) async throws -> T) async throws -> T {
 
 /// Builds a fresh, configured application for one test: its own data directory, the test database
 /// (SQLite file or the shared PostgreSQL, schema wiped first), migrations applied; afterwards the
-/// migrations are reverted and the app shut down. No face engine: `loadFaceEngine` is off.
+/// migrations are reverted and the app shut down. No face engine unless `faceEngine` is true.
 ///
 /// - Parameters:
 ///   - environment: variables on top of the defaults (`DATA_DIR`, `DATABASE_URL`, `ADMIN_API_KEY`);
 ///     the process environment is not read, so a developer's `.env` can't change a test.
 ///   - migrate: `false` for apps whose database is meant to be missing or untouched.
+///   - faceEngine: load the dlib models as `serve` does (`MODELS_DIR` from the process or ./models,
+///     two engine threads); the gallery is loaded from the database when the app boots.
 @discardableResult
 func withApp<T>(
     _ environment: [String: String] = [:],
     migrate: Bool = true,
+    faceEngine: Bool = false,
     _ body: (Application) async throws -> T
 ) async throws -> T {
     _ = TestLogging.bootstrap
@@ -39,9 +42,13 @@ func withApp<T>(
     case .sqlite: values["DATABASE_URL"] = "sqlite://\(dataDirectory)/facestream.sqlite"
     case .postgres(let url): values["DATABASE_URL"] = url
     }
+    if faceEngine {
+        values["MODELS_DIR"] = FaceFixtures.modelsDirectory
+        values["ENGINE_THREADS"] = "2"
+    }
     values.merge(environment) { $1 }
     var config = try AppConfig(environment: values)
-    config.loadFaceEngine = false
+    config.loadFaceEngine = faceEngine
 
     // Only tests on the shared PostgreSQL need to take turns; an app pointed elsewhere doesn't.
     let shared: Bool = if case .postgres(let url) = TestDatabase.current { values["DATABASE_URL"] == url } else { false }

@@ -1,0 +1,194 @@
+// Sightings: the recognition log with filters (person, unknown only, session, time range) and
+// paging. Filters live in the address (?user_id=…&page=…) so a filtered view can be bookmarked.
+import { api, requireKey, describe, el, showMessage, formatTime, percent, toISO, initHeader } from './api.js';
+
+const PER_PAGE = 25;
+const PEOPLE_PAGE = 100;   // people fetched per request for the person filter
+const PEOPLE_MAX_PAGES = 20;
+
+const $ = (id) => document.getElementById(id);
+const FIELDS = ['user_id', 'session_id', 'from', 'to', 'is_unknown'];
+let filters = {};
+let page = 1;
+
+// --- filters ----------------------------------------------------------------------------------
+
+function readAddress() {
+  const params = new URLSearchParams(location.search);
+  filters = {};
+  for (const name of FIELDS) {
+    const value = params.get(name);
+    if (value) filters[name] = value;
+  }
+  page = Math.max(1, parseInt(params.get('page') || '1', 10) || 1);
+}
+
+function writeAddress(push) {
+  const params = new URLSearchParams();
+  for (const name of FIELDS) if (filters[name]) params.set(name, filters[name]);
+  if (page > 1) params.set('page', String(page));
+  const query = params.toString();
+  const url = location.pathname + (query ? `?${query}` : '');
+  if (push) history.pushState(null, '', url); else history.replaceState(null, '', url);
+}
+
+function fillForm() {
+  ensurePersonOption(filters.user_id);
+  $('filter-person').value = filters.user_id || '';
+  $('filter-session').value = filters.session_id || '';
+  $('filter-from').value = filters.from || '';
+  $('filter-to').value = filters.to || '';
+  $('filter-unknown').checked = filters.is_unknown === 'true';
+  $('filter-person').disabled = $('filter-unknown').checked;
+}
+
+function readForm() {
+  const unknown = $('filter-unknown').checked;
+  filters = {
+    user_id: unknown ? '' : $('filter-person').value,
+    session_id: $('filter-session').value.trim(),
+    from: $('filter-from').value,
+    to: $('filter-to').value,
+    is_unknown: unknown ? 'true' : '',
+  };
+}
+
+/** datetime-local (this device's zone) → ISO 8601 UTC; '' for empty or invalid. */
+function localToISO(value) {
+  if (!value) return '';
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? '' : toISO(date);
+}
+
+// --- person filter ----------------------------------------------------------------------------
+
+function ensurePersonOption(id) {
+  if (!id) return;
+  const select = $('filter-person');
+  if ([...select.options].some((o) => o.value === id)) return;
+  select.append(el('option', { value: id, text: `Person #${id}` }));
+}
+
+async function loadPeople() {
+  const select = $('filter-person');
+  const people = [];
+  try {
+    for (let p = 1; p <= PEOPLE_MAX_PAGES; p += 1) {
+      const data = await api('/api/users', { query: { page: p, per_page: PEOPLE_PAGE } });
+      people.push(...(data.items || []));
+      if (people.length >= (data.total || 0) || !(data.items || []).length) break;
+    }
+  } catch {
+    return; // the log itself reports any problem; the filter just stays short
+  }
+  people.sort((a, b) => a.name.localeCompare(b.name));
+  select.replaceChildren(el('option', { value: '', text: 'Anyone' }),
+    ...people.map((u) => el('option', { value: String(u.id), text: u.is_active ? u.name : `${u.name} (inactive)` })));
+  ensurePersonOption(filters.user_id);
+  select.value = filters.user_id || '';
+}
+
+// --- log --------------------------------------------------------------------------------------
+
+async function loadLog() {
+  showMessage($('log-message'), '');
+  if (filters.from && filters.to && new Date(filters.from) > new Date(filters.to)) {
+    showMessage($('log-message'), '"From" is after "To": no sighting can match. Swap or clear them.');
+    return;
+  }
+  const table = $('log-table');
+  table.setAttribute('aria-busy', 'true'); // also tells tests the rows are being replaced
+  let data;
+  try {
+    data = await api('/api/logs', {
+      query: {
+        user_id: filters.user_id,
+        session_id: filters.session_id,
+        is_unknown: filters.is_unknown,
+        from: localToISO(filters.from),
+        to: localToISO(filters.to),
+        page,
+        per_page: PER_PAGE,
+      },
+    });
+  } catch (error) {
+    showMessage($('log-message'), describe(error));
+    return;
+  } finally {
+    table.removeAttribute('aria-busy');
+  }
+  const items = data.items || [];
+  const total = data.total || 0;
+  const pages = Math.max(1, Math.ceil(total / PER_PAGE));
+  $('log-rows').replaceChildren(...items.map(row));
+  $('log-empty').hidden = items.length > 0;
+  $('page-info').textContent = `Page ${page} of ${pages} · ${total} ${total === 1 ? 'sighting' : 'sightings'}`;
+  $('prev-page').disabled = page <= 1;
+  $('next-page').disabled = page >= pages;
+}
+
+function personCell(entry) {
+  if (entry.user_id === null || entry.user_id === undefined) {
+    return el('span', { class: 'badge warn', text: 'Unknown' });
+  }
+  return el('a', { href: `/people#user-${entry.user_id}`, text: entry.user_name || `Person #${entry.user_id}` });
+}
+
+function position(box) {
+  if (!Array.isArray(box) || box.length !== 4) return '–';
+  const [x, y, w, h] = box.map((n) => Math.round(n));
+  return `${x}, ${y}, ${w}×${h}`;
+}
+
+function row(entry) {
+  const session = String(entry.session_id || '');
+  return el('tr', { dataset: { logId: entry.id } },
+    el('td', { 'data-label': 'Time' }, el('time', { datetime: entry.created_at, text: formatTime(entry.created_at) })),
+    el('td', { 'data-label': 'Person', class: 'person' }, personCell(entry)),
+    el('td', { 'data-label': 'Confidence', class: 'num', text: percent(entry.confidence) }),
+    el('td', { 'data-label': 'Track', text: String(entry.track_id ?? '–') }),
+    el('td', { 'data-label': 'Session' },
+      session
+        ? el('button', { type: 'button', class: 'link', title: session, 'aria-label': `Only session ${session}`,
+          onclick: () => { filters.session_id = session; page = 1; apply(true); },
+          text: session.length > 12 ? `${session.slice(0, 8)}…` : session })
+        : '–'),
+    el('td', { 'data-label': 'Position', text: position(entry.frame_position) }));
+}
+
+function apply(push) {
+  writeAddress(push);
+  fillForm();
+  loadLog();
+}
+
+// --- start ------------------------------------------------------------------------------------
+
+function start() {
+  initHeader();
+  if (!requireKey()) return;
+  readAddress();
+  fillForm();
+  $('filter-unknown').addEventListener('change', () => {
+    $('filter-person').disabled = $('filter-unknown').checked;
+  });
+  $('filters').addEventListener('submit', (event) => {
+    event.preventDefault();
+    readForm();
+    page = 1;
+    apply(true);
+  });
+  $('clear-filters').addEventListener('click', () => {
+    filters = {};
+    page = 1;
+    apply(true);
+  });
+  $('refresh').addEventListener('click', loadLog);
+  $('prev-page').addEventListener('click', () => { page = Math.max(1, page - 1); apply(true); });
+  $('next-page').addEventListener('click', () => { page += 1; apply(true); });
+  window.addEventListener('popstate', () => { readAddress(); fillForm(); loadLog(); });
+  loadLog();
+  loadPeople();
+}
+
+start();

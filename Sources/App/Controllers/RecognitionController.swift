@@ -1,0 +1,103 @@
+import FaceKit
+import Fluent
+import Vapor
+
+/// Who is in a photo, is it this person, where are the faces: `/api/recognize`, `/api/verify`,
+/// `/api/detect` (role `recognize`; admin keys pass too). Nothing here writes to the database.
+struct RecognitionController: RouteCollection {
+    static let defaultTopK = 3
+    static let maxTopK = 10
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.post("recognize", use: recognize)
+        routes.post("verify", use: verify)
+        routes.post("detect", use: detect)
+    }
+
+    /// Multipart `file` or JSON `{"image":"<base64>"}`; `?top_k=` (1…10, default 3) candidates per face.
+    @Sendable
+    func recognize(req: Request) async throws -> RecognitionResultDTO {
+        let analyzer = try FaceAnalyzer(req)
+        let topK = try QueryParameters(req).int("top_k", in: 1...Self.maxTopK) ?? Self.defaultTopK
+        let bytes = try Self.singleImage(req)
+        let analysis = try await analyzer.analyze(bytes)
+        let metrics = req.application.faceStreamMetrics
+        let faces = analysis.faces.compactMap { face -> RecognizedFaceDTO? in
+            guard let embedding = face.embedding else { return nil }
+            let identification = analyzer.runtime.identify(embedding, topK: topK)
+            metrics.recordRecognition(known: !identification.isUnknown)
+            return identification.toDTO(face: face)
+        }
+        return RecognitionResultDTO(image: ImageSizeDTO(analysis.image), faces: faces)
+    }
+
+    /// One image against a user's enrolled faces (`user_id`, nearest of them counts) or against a
+    /// second image (`image2` / multipart `file2`). Each image must show exactly one face.
+    @Sendable
+    func verify(req: Request) async throws -> VerifyResultDTO {
+        let analyzer = try FaceAnalyzer(req)
+        let input = try VerifyInput(req)
+        let probe = try await analyzer.singleFace(input.image, what: "image")
+        guard let embedding = probe.embedding else { throw FaceStreamError.internalError("the engine returned a face without an embedding") }
+
+        let distance: Double
+        switch input.target {
+        case .user(let userID):
+            distance = try await Self.nearestDistance(embedding, toUser: userID, on: req.db)
+        case .image(let bytes):
+            let other = try await analyzer.singleFace(bytes, what: "image2")
+            guard let otherEmbedding = other.embedding else { throw FaceStreamError.internalError("the engine returned a face without an embedding") }
+            distance = Double(embedding.distance(to: otherEmbedding))
+        }
+        let confidence = MatchConfidence.confidence(distance: distance)
+        let runtime = analyzer.runtime
+        return VerifyResultDTO(match: distance <= runtime.matchThreshold && confidence >= runtime.confidenceThreshold,
+                               distance: distance, confidence: confidence)
+    }
+
+    /// Faces, landmarks and quality, no identities. Without `?sharpness=true` faces aren't embedded
+    /// (faster: detection and landmarks only) and `quality.sharpness` is null, the score then being
+    /// the mean of the other parts; with it, quality is exactly what enrolment would measure.
+    @Sendable
+    func detect(req: Request) async throws -> DetectionResultDTO {
+        let analyzer = try FaceAnalyzer(req)
+        let sharpness = try QueryParameters(req).bool("sharpness") ?? false
+        let bytes = try Self.singleImage(req)
+        let analysis = try await analyzer.analyze(bytes, options: DetectionOptions(embed: sharpness))
+        return DetectionResultDTO(image: ImageSizeDTO(analysis.image), faces: analysis.faces.map(DetectedFaceDTO.init))
+    }
+
+    /// The one image of a request: multipart part `file`, or JSON `{"image":"<base64>"}`.
+    static func singleImage(_ req: Request) throws -> Data {
+        switch try UploadBody(req) {
+        case .multipart(let form):
+            guard let file = form.files(named: "file").first else {
+                throw FaceStreamError.validationFailed("no image: send a multipart part named \"file\"")
+            }
+            return Data(buffer: file.body)
+        case .json:
+            let body = try req.content.decode(SingleImageRequest.self)
+            return try ImageUpload(index: 0, base64: body.image).requireBytes(field: "image")
+        }
+    }
+
+    /// Distance from `embedding` to the nearest stored embedding of the user.
+    static func nearestDistance(_ embedding: Embedding, toUser userID: Int, on db: any Database) async throws -> Double {
+        guard let user = try await User.find(userID, on: db) else { throw FaceStreamError.notFound("user \(userID) not found") }
+        guard user.isActive else {
+            throw FaceStreamError(.unprocessableEntity, code: "user_inactive", message: "user \(userID) is deactivated and can't be verified")
+        }
+        let rows = try await FaceEmbedding.query(on: db).filter(\.$user.$id == userID).all()
+        let distances = try rows.map { Double(embedding.distance(to: try $0.decodedEmbedding())) }
+        guard let nearest = distances.min() else {
+            throw FaceStreamError(.unprocessableEntity, code: "no_enrolled_faces", message: "user \(userID) has no enrolled faces")
+        }
+        return nearest
+    }
+}
+
+extension ImageSizeDTO {
+    init(_ image: Image) {
+        self.init(width: image.width, height: image.height)
+    }
+}

@@ -1,0 +1,173 @@
+extension OpenAPI {
+    /// `components.schemas`: the REST bodies. WebSocket messages are in `OpenAPIStreamSchemas.swift`.
+    static var schemas: [(String, JSONValue)] {
+        [
+            ("Error", Schema.record([
+                ("error", Schema.record([
+                    ("code", Schema.string("Stable, machine-readable: not_found, validation_failed, unauthorized, forbidden, conflict, payload_too_large, unsupported_media_type, method_not_allowed, no_face, multiple_faces, corrupt_image, unsupported_format, empty_image, image_too_large, engine_unavailable, engine_overloaded, database_unavailable, internal_error, …")),
+                    ("message", Schema.string("For people; may change between versions.")),
+                ])),
+            ], "The body of every error response.")),
+            ("Health", Schema.record([
+                ("status", Schema.string("`ok`, or `degraded` when the database doesn't answer.")),
+                ("database", Schema.string("`ok` or `unavailable`.")),
+                ("version", Schema.string()),
+                ("uptime_seconds", Schema.integer(minimum: 0)),
+            ])),
+        ] + peopleSchemas + recognitionSchemas + logSchemas + streamSchemas
+    }
+
+    static var peopleSchemas: [(String, JSONValue)] {
+        [
+            ("User", Schema.record([
+                ("id", Schema.integer(minimum: 1)),
+                ("name", Schema.string()),
+                ("email", Schema.nullable(Schema.string("Lowercase; unique.", format: "email"))),
+                ("employee_id", Schema.nullable(Schema.string("Unique."))),
+                ("is_active", Schema.boolean("Inactive people are never recognised (their faces stay stored).")),
+                ("face_count", Schema.integer("Enrolled face embeddings.", minimum: 0)),
+                ("created_at", Schema.dateTime()),
+                ("updated_at", Schema.dateTime()),
+            ])),
+            ("UserCreate", Schema.object([
+                ("name", Schema.string("1–200 characters after trimming.").merging(["minLength": 1, "maxLength": 200])),
+                ("email", Schema.nullable(Schema.string("Stored lowercase; must be unique (409 otherwise).", format: "email"))),
+                ("employee_id", Schema.nullable(Schema.string("At most 100 characters; must be unique (409 otherwise)."))),
+            ], required: ["name"])),
+            ("UserUpdate", Schema.object([
+                ("name", Schema.string("1–200 characters after trimming.").merging(["minLength": 1, "maxLength": 200])),
+                ("email", Schema.nullable(Schema.string("`null` clears it.", format: "email"))),
+                ("employee_id", Schema.nullable(Schema.string("`null` clears it."))),
+                ("is_active", Schema.boolean("`false` removes the person from recognition at once; `true` brings their faces back.")),
+            ], required: [], "Only the fields present change.")),
+            ("UserPage", page(of: "User")),
+            ("Face", Schema.record([
+                ("id", Schema.integer(minimum: 1)),
+                ("user_id", Schema.integer(minimum: 1)),
+                ("capture_angle", Schema.nullable(Schema.string())),
+                ("quality_score", Schema.unit("Quality of the face when it was enrolled.")),
+                ("created_at", Schema.dateTime()),
+            ], "An enrolled face. The 128-number descriptor itself never leaves the server.")),
+            ("FaceList", Schema.record([("items", Schema.array(Schema.ref("Face")))])),
+            ("EnrollJSON", Schema.object([
+                ("images", Schema.array(Schema.string("Base64 (standard or URL-safe) or a data URL such as `data:image/jpeg;base64,…`."),
+                                        minItems: 1, maxItems: EnrollmentService.maxImagesPerRequest)),
+                ("capture_angle", Schema.string("Free text such as `front`, `left`; at most 50 characters.")),
+            ], required: ["images"])),
+            ("EnrollMultipart", Schema.object([
+                ("file", Schema.array(Schema.binaryFile("A JPEG or PNG photo."), "One or more parts named `file`.",
+                                      minItems: 1, maxItems: EnrollmentService.maxImagesPerRequest)),
+                ("capture_angle", Schema.string("Free text such as `front`, `left`.")),
+            ], required: ["file"])),
+            ("EnrollmentResult", Schema.record([
+                ("created", Schema.array(Schema.ref("EnrolledFace"))),
+                ("rejected", Schema.array(Schema.ref("EnrollmentRejection"))),
+            ])),
+            ("EnrolledFace", Schema.record([
+                ("id", Schema.integer(minimum: 1)),
+                ("index", Schema.integer("Position of the image in the request (0-based).", minimum: 0)),
+                ("quality_score", Schema.unit("")),
+                ("capture_angle", Schema.nullable(Schema.string())),
+                ("bbox", Schema.bbox),
+                ("created_at", Schema.dateTime()),
+            ])),
+            ("EnrollmentRejection", Schema.record([
+                ("index", Schema.integer("Position of the image in the request (0-based).", minimum: 0)),
+                ("filename", Schema.nullable(Schema.string("The multipart file name; null for JSON."))),
+                ("code", Schema.string().merging(["enum": ["no_face", "multiple_faces", "low_quality", "undecodable", "too_large"]])),
+                ("message", Schema.string()),
+            ])),
+        ]
+    }
+
+    static var recognitionSchemas: [(String, JSONValue)] {
+        [
+            ("ImageJSON", Schema.object([
+                ("image", Schema.string("Base64 (standard or URL-safe) or a data URL.")),
+            ], required: ["image"])),
+            ("ImageMultipart", Schema.object([("file", Schema.binaryFile("A JPEG or PNG photo."))], required: ["file"])),
+            ("ImageSize", Schema.record([("width", Schema.integer(minimum: 1)), ("height", Schema.integer(minimum: 1))],
+                                        "The decoded image (after EXIF orientation): the space of every bbox and landmark.")),
+            ("RecognitionResult", Schema.record([
+                ("image", Schema.ref("ImageSize")),
+                ("faces", Schema.array(Schema.ref("RecognizedFace"))),
+            ])),
+            ("RecognizedFace", Schema.record([
+                ("bbox", Schema.bbox),
+                ("user_id", Schema.nullable(Schema.integer("null when unknown.", minimum: 1))),
+                ("user_name", Schema.nullable(Schema.string("null when unknown."))),
+                ("confidence", Schema.unit("Known: confidence in the match, `1 / (1 + exp((distance − 0.66) / 0.034))`. Unknown: confidence that the face is nobody enrolled (1 − the nearest person's confidence).")),
+                ("distance", Schema.nullable(Schema.number("Euclidean distance to the nearest enrolled person; null when nobody is enrolled.", minimum: 0))),
+                ("is_unknown", Schema.boolean("True unless distance ≤ FACE_MATCH_THRESHOLD and confidence ≥ FACE_CONFIDENCE_THRESHOLD.")),
+                ("quality", Schema.unit("The face's quality score (the parts are in /api/detect).")),
+                ("candidates", Schema.array(Schema.ref("Candidate"), "The nearest people (each by their closest embedding), nearest first; `top_k` of them.")),
+            ])),
+            ("Candidate", Schema.record([
+                ("user_id", Schema.integer(minimum: 1)),
+                ("user_name", Schema.nullable(Schema.string())),
+                ("distance", Schema.number(minimum: 0)),
+                ("confidence", Schema.unit("The same monotone function of distance as above.")),
+            ])),
+            ("VerifyJSON", Schema.object([
+                ("image", Schema.string("Base64 or a data URL.")),
+                ("user_id", Schema.integer("Compare with this user's enrolled faces (the nearest counts).", minimum: 1)),
+                ("image2", Schema.string("Or compare with a second image (base64 or a data URL).")),
+            ], required: ["image"], "`image` plus exactly one of `user_id` and `image2`.")),
+            ("VerifyMultipart", Schema.object([
+                ("file", Schema.binaryFile("The photo to check.")),
+                ("user_id", Schema.integer(minimum: 1)),
+                ("file2", Schema.binaryFile("A second photo, instead of `user_id`.")),
+            ], required: ["file"], "`file` plus exactly one of `user_id` and `file2`.")),
+            ("VerifyResult", Schema.record([
+                ("match", Schema.boolean("distance ≤ FACE_MATCH_THRESHOLD and confidence ≥ FACE_CONFIDENCE_THRESHOLD.")),
+                ("distance", Schema.number(minimum: 0)),
+                ("confidence", Schema.unit("`1 / (1 + exp((distance − 0.66) / 0.034))`.")),
+            ])),
+            ("DetectionResult", Schema.record([
+                ("image", Schema.ref("ImageSize")),
+                ("faces", Schema.array(Schema.ref("DetectedFace"))),
+            ])),
+            ("DetectedFace", Schema.record([
+                ("bbox", Schema.bbox),
+                ("landmarks", Schema.array(Schema.array(Schema.number(), minItems: 2, maxItems: 2),
+                                           "dlib's 5 points as [x, y]: two corners of each eye, then the base of the nose.",
+                                           minItems: 5, maxItems: 5)),
+                ("score", Schema.number("Detector confidence (HOG margin).")),
+                ("quality", Schema.ref("FaceQuality")),
+            ])),
+            ("FaceQuality", Schema.record([
+                ("score", Schema.unit("Weighted mean of the parts: size 0.3, sharpness 0.25, pose 0.3, detection 0.15 (without sharpness, the rest renormalised).")),
+                ("size", Schema.unit("0 at a face width of 40 px or less, 1 at 120 px or more.")),
+                ("sharpness", Schema.nullable(Schema.unit("Laplacian variance of the aligned chip; null unless `sharpness=true`."))),
+                ("pose", Schema.unit("1 for a frontal face, 0 for a near profile.")),
+                ("detection", Schema.unit("Detector margin / 1.5, clipped.")),
+            ])),
+        ]
+    }
+
+    static var logSchemas: [(String, JSONValue)] {
+        [
+            ("RecognitionLog", Schema.record([
+                ("id", Schema.integer(minimum: 1)),
+                ("user_id", Schema.nullable(Schema.integer("null for unknown faces and for people deleted since.", minimum: 1))),
+                ("user_name", Schema.nullable(Schema.string("The person's current name."))),
+                ("track_id", Schema.string("The face's track in its stream session.")),
+                ("confidence", Schema.unit("")),
+                ("is_unknown", Schema.boolean()),
+                ("frame_position", Schema.nullable(Schema.bbox)),
+                ("session_id", Schema.string()),
+                ("created_at", Schema.dateTime("When the face was seen.")),
+            ], "One sighting of a face in a WebSocket stream.")),
+            ("RecognitionLogPage", page(of: "RecognitionLog")),
+        ]
+    }
+
+    private static func page(of item: String) -> JSONValue {
+        Schema.record([
+            ("items", Schema.array(Schema.ref(item))),
+            ("page", Schema.integer(minimum: 1)),
+            ("per_page", Schema.integer(minimum: 1, maximum: 100)),
+            ("total", Schema.integer("Rows matching the filters, over all pages.", minimum: 0)),
+        ])
+    }
+}

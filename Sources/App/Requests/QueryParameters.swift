@@ -1,0 +1,66 @@
+import Vapor
+
+/// Typed query parameters that answer a bad value with 422 `validation_failed` naming the parameter
+/// (Vapor's own `req.query` decoding would say 400 with a decoder message).
+struct QueryParameters {
+    let request: Request
+
+    init(_ request: Request) { self.request = request }
+
+    /// The trimmed value; nil when absent or empty (`?q=` means no filter).
+    func string(_ name: String) -> String? {
+        guard let value = request.query[String.self, at: name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+            return nil
+        }
+        return value
+    }
+
+    func int(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let raw = string(name) else { return nil }
+        guard let value = Int(raw), range.contains(value) else {
+            let expected = range.upperBound == Int.max ? "of at least \(range.lowerBound)" : "from \(range.lowerBound) to \(range.upperBound)"
+            throw FaceStreamError.validationFailed("\(name): expected an integer \(expected), got \"\(raw.prefix(50))\"")
+        }
+        return value
+    }
+
+    func bool(_ name: String) throws -> Bool? {
+        guard let raw = string(name) else { return nil }
+        switch raw.lowercased() {
+        case "true", "1": return true
+        case "false", "0": return false
+        default: throw FaceStreamError.validationFailed("\(name): expected true or false, got \"\(raw.prefix(50))\"")
+        }
+    }
+
+    /// ISO 8601 date-time, with or without fractional seconds (`2024-05-01T12:00:00Z`, `…00.250+02:00`).
+    func date(_ name: String) throws -> Date? {
+        guard let raw = string(name) else { return nil }
+        // An unencoded "+02:00" arrives as " 02:00" (form encoding reads + as a space): put it back.
+        guard let date = ISO8601Parsing.date(raw.replacingOccurrences(of: " ", with: "+")) else {
+            throw FaceStreamError.validationFailed("\(name): expected an ISO 8601 date-time such as 2024-05-01T12:00:00Z, got \"\(raw.prefix(50))\"")
+        }
+        return date
+    }
+}
+
+enum ISO8601Parsing {
+    static func date(_ text: String) -> Date? {
+        // Formatters are cheap enough per call here and aren't Sendable to share.
+        let plain = ISO8601DateFormatter()
+        if let date = plain.date(from: text) { return date }
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return fractional.date(from: text)
+    }
+}
+
+extension Request {
+    /// An integer id from the path, or 404 `not_found` ("user abc" names nothing, like "user 999").
+    func idParameter(_ name: String = "id", what: String) throws -> Int {
+        guard let raw = parameters.get(name), let id = Int(raw) else {
+            throw FaceStreamError.notFound("\(what) \(parameters.get(name)?.prefix(50) ?? "") not found")
+        }
+        return id
+    }
+}

@@ -1,0 +1,73 @@
+import FaceKit
+import Vapor
+
+/// What every REST endpoint that takes a photo does first: enforce the upload limits, decode the
+/// image (off Swift's cooperative pool: decoding is blocking C work), run the face engine and record
+/// the stage timings and face counts in the metrics.
+struct FaceAnalyzer: Sendable {
+    let runtime: FaceRuntime
+    let maxUploadBytes: Int
+    let maxImagePixels: Int
+    let threadPool: NIOThreadPool
+    let metrics: FaceStreamMetrics
+
+    /// 503 `engine_unavailable` when this server runs without the face engine.
+    init(_ req: Request) throws {
+        runtime = try req.requireFaceRuntime()
+        maxUploadBytes = req.application.config.maxUploadBytes
+        maxImagePixels = req.application.config.maxImagePixels
+        threadPool = req.application.threadPool
+        metrics = req.application.faceStreamMetrics
+    }
+
+    struct Analysis: Sendable {
+        let image: Image
+        let faces: [Face]
+    }
+
+    /// Decodes and analyses one image.
+    /// - Throws: `FaceStreamError` 413 `payload_too_large` above MAX_UPLOAD_BYTES; `FaceKitError` for an
+    ///   image that doesn't decode (`corrupt_image`, `unsupported_format`, `empty_image`), has too many
+    ///   pixels (`image_too_large`), or when the engine is overloaded.
+    func analyze(_ bytes: Data, options: DetectionOptions = DetectionOptions()) async throws -> Analysis {
+        guard bytes.count <= maxUploadBytes else {
+            throw FaceStreamError.payloadTooLarge("the image is \(bytes.count) bytes; the limit is \(maxUploadBytes) (MAX_UPLOAD_BYTES)")
+        }
+        let start = ContinuousClock.now
+        let maxPixels = maxImagePixels
+        let image = try await threadPool.runIfActive { try Image(decoding: bytes, maxPixels: maxPixels) }
+        let decoded = ContinuousClock.now - start
+        var (faces, timings) = try await runtime.engine.analyzeTimed(image, options: options)
+        timings.decode = Double(decoded.components.seconds) * 1000 + Double(decoded.components.attoseconds) / 1e15
+        metrics.recordFrame(timings: timings)
+        // HOG margins are > 0 for a detection; a detector configured to go lower reports weak guesses.
+        faces.removeAll { $0.score < 0 }
+        metrics.recordFacesDetected(faces.count)
+        return Analysis(image: image, faces: faces)
+    }
+
+    /// Analyses an image that must show exactly one face (enrolment, verification) and returns it.
+    /// Only the two most confident faces are embedded: one more is enough to know there are several.
+    /// - Throws: 422 `no_face` / `multiple_faces`, or what `analyze` throws.
+    func singleFace(_ bytes: Data, what: String = "the image") async throws -> Face {
+        let analysis = try await analyze(bytes, options: DetectionOptions(embed: true, maxFaces: 2))
+        switch analysis.faces.count {
+        case 0: throw FaceStreamError.noFace("no face was found in \(what)")
+        case 1: return analysis.faces[0]
+        default: throw FaceStreamError.multipleFaces("\(what) shows more than one face; use a photo of one person alone")
+        }
+    }
+}
+
+extension FaceStreamError.Code {
+    public static let noFace: Self = "no_face"
+    public static let multipleFaces: Self = "multiple_faces"
+    public static let lowQuality: Self = "low_quality"
+    public static let undecodable: Self = "undecodable"
+    public static let tooLarge: Self = "too_large"
+}
+
+extension FaceStreamError {
+    static func noFace(_ message: String) -> Self { .init(.unprocessableEntity, code: .noFace, message: message) }
+    static func multipleFaces(_ message: String) -> Self { .init(.unprocessableEntity, code: .multipleFaces, message: message) }
+}
