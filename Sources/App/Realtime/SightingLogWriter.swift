@@ -71,6 +71,9 @@ actor SightingLogWriter {
             do {
                 try await rows.create(on: database())
             } catch {
+                // A person deleted since the sighting: detach those rows, as deletion does with
+                // stored ones, instead of retrying a foreign-key violation for ever.
+                if await detachDeletedPeople(in: batch.count) { continue }
                 failedAttempts += 1
                 logger.warning("sighting log: \(batch.count) rows not written yet (\(String(reflecting: error))); will retry")
                 return false
@@ -80,6 +83,30 @@ actor SightingLogWriter {
             written += batch.count
         }
         return true
+    }
+}
+
+extension SightingLogWriter {
+    /// Sets `userID` to nil in the first `count` queued rows whose person no longer exists.
+    /// Returns whether any row changed (false also when the database can't be asked).
+    func detachDeletedPeople(in count: Int) async -> Bool {
+        let ids = Set(queue.prefix(count).compactMap(\.userID))
+        guard !ids.isEmpty, let existing = try? await User.query(on: database()).filter(\.$id ~~ ids).all() else { return false }
+        let alive = Set(existing.compactMap(\.id))
+        var changed = false
+        for index in queue.indices.prefix(count) {
+            if let id = queue[index].userID, !alive.contains(id) {
+                queue[index] = queue[index].detached()
+                changed = true
+            }
+        }
+        return changed
+    }
+}
+
+extension SightingLogWriter.Sighting {
+    func detached() -> Self {
+        .init(userID: nil, trackID: trackID, confidence: confidence, isUnknown: isUnknown, bbox: bbox, sessionID: sessionID, seenAt: seenAt)
     }
 }
 
