@@ -9,7 +9,7 @@ public struct AppConfig: Sendable {
     public var maxFrameRate: Double
     /// Largest embedding distance that still counts as the same person.
     public var faceMatchThreshold: Double
-    /// Smallest detection confidence a face needs to be reported.
+    /// Smallest match confidence (MatchConfidence of the distance) for a face to be named.
     public var faceConfidenceThreshold: Double
     public var host: String
     public var port: Int
