@@ -18,6 +18,7 @@ struct BenchStreamCommand: AsyncParsableCommand {
     @Flag(help: "Send raw JPEG bytes as binary messages instead of base64 JSON.") var binary = false
     @Option(help: "PID of the server process, to report its CPU use.") var serverPid: Int32?
     @Option(help: "Write connection 0's per-frame answers as JSON lines to this file.") var labelsOut: String?
+    @Option(help: "Seconds at the start of each connection left out of the warm p99 column.") var warmup: Double = 2
 
     func run() async throws {
         guard let apiKey = key ?? ProcessInfo.processInfo.environment["FACESTREAM_API_KEY"] else {
@@ -34,7 +35,7 @@ struct BenchStreamCommand: AsyncParsableCommand {
                     // Connections start spread evenly over one frame interval and over the clip.
                     try await StreamRun.perform(url: target, frames: jpegs, loops: loops, fps: fps,
                                                 phase: fps > 0 ? Double(index) / Double(clients) / fps : 0,
-                                                offset: index * jpegs.count / clients, binary: binary,
+                                                offset: index * jpegs.count / clients, binary: binary, warmup: warmup,
                                                 recordLabels: index == 0 && labelsOut != nil)
                 }
             }
@@ -81,11 +82,12 @@ struct StreamReport {
         let errors = runs.map(\.errors).reduce(0, +)
         let faces = runs.map(\.faces).reduce(0, +)
         let cpu = serverCPUSeconds.map { String(format: "%.0f %%", $0 / wallSeconds * 100) } ?? "n/a"
-        Output.line("| clients | fps/client | frames sent | processed | throttled | errors | faces | processed fps | p50 ms | p95 ms | p99 ms | server CPU |")
-        Output.line("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        Output.line("| clients | fps/client | frames sent | processed | throttled | errors | faces | processed fps | p50 ms | p95 ms | p99 ms | p99 ms after warm-up | server CPU |")
+        Output.line("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         Output.line("| \(clients) | \(fps == 0 ? "as fast as answered" : String(format: "%g", fps)) | \(sent) | \(processed) | \(throttled) | \(errors) | \(faces) | "
             + String(format: "%.1f", Double(processed) / wallSeconds) + " | "
             + [50.0, 95, 99].map { Statistics.format(Statistics.percentile(latencies, $0)) }.joined(separator: " | ")
+            + " | " + Statistics.format(Statistics.percentile(runs.flatMap(\.warmLatencies), 99))
             + " | \(cpu) |")
     }
 }

@@ -12,13 +12,15 @@ struct StreamRun: Sendable {
     var errors = 0
     var faces = 0
     var latencies: [Double] = []
+    /// Latencies of frames sent after the warm-up (the first `warmup` seconds of the connection).
+    var warmLatencies: [Double] = []
     var labels: [String] = []
 
     /// `phase` delays a paced connection's first frame: independent cameras are not in step.
     /// `offset` is the frame a connection starts at (wrapping around): independent cameras don't
     /// show the same scene at the same moment.
     static func perform(url: String, frames: [Data], loops: Int, fps: Double, phase: Double, offset: Int, binary: Bool,
-                        recordLabels: Bool) async throws -> StreamRun {
+                        warmup: Double, recordLabels: Bool) async throws -> StreamRun {
         let inbox = AnswerInbox()
         let upgraded = MultiThreadedEventLoopGroup.singleton.any().makePromise(of: WebSocket.self)
         var configuration = WebSocketClient.Configuration()
@@ -37,6 +39,7 @@ struct StreamRun: Sendable {
         guard let hello = await inbox.next(), hello.type == "session" else { throw ToolError("the server did not open a session") }
 
         var run = StreamRun()
+        let opened = ContinuousClock.now
         let total = frames.count * loops
         let sendTimes = NIOLockedValueBox<[Int: ContinuousClock.Instant]>([:])
         @Sendable func send(_ index: Int) async throws {
@@ -53,8 +56,10 @@ struct StreamRun: Sendable {
             guard let id = answer.frameID, let sentAt = sendTimes.withLockedValue({ $0.removeValue(forKey: id) }) else { return }
             switch answer.type {
             case "recognition_result":
-                run.latencies.append(Double((answer.receivedAt - sentAt).components.attoseconds) / 1e15
-                    + Double((answer.receivedAt - sentAt).components.seconds) * 1000)
+                let latency = Double((answer.receivedAt - sentAt).components.attoseconds) / 1e15
+                    + Double((answer.receivedAt - sentAt).components.seconds) * 1000
+                run.latencies.append(latency)
+                if sentAt - opened >= .milliseconds(Int(warmup * 1000)) { run.warmLatencies.append(latency) }
                 run.faces += answer.faceCount
                 if recordLabels { run.labels.append("{\"frame\":\((id - 1 + offset) % frames.count),\"faces\":\(answer.facesJSON)}") }
             case "throttled": run.throttled += 1
