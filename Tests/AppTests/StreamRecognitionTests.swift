@@ -12,7 +12,8 @@ struct StreamRecognitionTests {
 
     @Test("a face moving across frames keeps one track id and the right name; one log row per settled track")
     func movingFace() async throws {
-        try await withStreamingServer { app, port in
+        // A generous time to live: the test is about following the face, not about expiry.
+        try await withStreamingServer(["TRACK_TTL_SECONDS": "5"]) { app, port in
             let salley = try FaceFixtures.johns("John_Salley")
             let userID = try await enroll("John Salley", photos: Array(salley.prefix(3)), in: app)
             try await enroll("John Simm", photos: Array(try FaceFixtures.johns("John_Simm").prefix(3)), in: app)

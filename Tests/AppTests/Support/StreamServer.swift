@@ -3,12 +3,13 @@ import FaceKit
 import Fluent
 import Vapor
 
-/// A configured app with the shared face engine, listening on a real port of 127.0.0.1.
+/// A configured app with the shared face engine, listening on a real port of 127.0.0.1. Holds
+/// `EngineTestLock`: stream timing must not depend on what other suites make the engine do.
 func withStreamingServer<T>(
     _ environment: [String: String] = [:],
     _ body: (Application, Int) async throws -> T
 ) async throws -> T {
-    try await withApp(environment) { app in
+    try await EngineTestLock.exclusively { try await withApp(environment) { app in
         let config = app.config
         app.faceRuntime = FaceRuntime(engine: FaceFixtures.engine, matchThreshold: config.faceMatchThreshold,
                                       confidenceThreshold: config.faceConfidenceThreshold)
@@ -27,7 +28,7 @@ func withStreamingServer<T>(
             await app.sightingLog.stop()
             throw error
         }
-    }
+    } }
 }
 
 /// Stores a person with the embeddings of the given photos and puts them in the live gallery,
