@@ -9,7 +9,7 @@ import Vapor
 /// - `migrate`: apply pending migrations; `--revert` undoes the last batch; `-y`/`--yes` skips the prompt.
 /// - `keys create --role recognize|admin [--name N]` · `keys list` · `keys revoke <id>`.
 /// - `routes`: print the route table.
-/// - `embed`, `bench-engine`, `bench-gallery`: offline tools (FaceStreamTools) that run before and
+/// - `embed`, `bench-engine`, `bench-gallery`, `bench-stream`: offline tools (FaceStreamTools) that run before and
 ///   without Vapor: no configuration, no DATA_DIR, no database, no admin key on stdout.
 /// Configuration comes from the environment and `.env` (see AppConfig).
 @main
