@@ -4,18 +4,24 @@ public struct Observation: Sendable, Equatable {
     public let distance: Double?
     public let confidence: Double
 
-    /// Classifies the gallery's nearest match with the two thresholds.
+    /// Classifies the gallery's nearest match with the tracker's two thresholds.
     public init(nearest: Gallery.Match?, configuration: TrackerConfiguration) {
+        self.init(nearest: nearest, matchThreshold: configuration.matchThreshold,
+                  confidenceThreshold: configuration.confidenceThreshold)
+    }
+
+    /// A match needs distance ≤ `matchThreshold` and confidence ≥ `confidenceThreshold`; otherwise
+    /// the face is unknown, with confidence 1 − the nearest person's (1 for an empty gallery).
+    public init(nearest: Gallery.Match?, matchThreshold: Double, confidenceThreshold: Double) {
         guard let nearest else {
             self.init(personID: nil, distance: nil, confidence: 1)
             return
         }
         let distance = Double(nearest.distance)
         let confidence = MatchConfidence.confidence(distance: distance)
-        if distance <= configuration.matchThreshold && confidence >= configuration.confidenceThreshold {
+        if distance <= matchThreshold && confidence >= confidenceThreshold {
             self.init(personID: nearest.personID, distance: distance, confidence: confidence)
         } else {
-            // Confidence that it is nobody enrolled: 1 - confidence of the nearest person.
             self.init(personID: nil, distance: distance, confidence: 1 - confidence)
         }
     }

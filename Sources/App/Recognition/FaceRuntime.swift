@@ -22,19 +22,19 @@ public final class FaceRuntime: Sendable {
     /// Who an embedding is: the nearest people (best embedding per person), and the answer the
     /// thresholds give for the nearest one.
     public func identify(_ embedding: Embedding, topK: Int = 3) -> Identification {
-        let candidates = gallery.search(embedding, topK: max(1, topK)).map { match in
+        let matches = gallery.search(embedding, topK: max(1, topK))
+        let candidates = matches.map { match in
             Identification.Candidate(
                 userID: match.personID, userName: people.name(of: match.personID),
                 distance: Double(match.distance), confidence: MatchConfidence.confidence(distance: Double(match.distance)))
         }
-        let nearest = candidates.first
-        let isMatch = nearest.map { $0.distance <= matchThreshold && $0.confidence >= confidenceThreshold } ?? false
+        // The same rule the stream's tracks vote with.
+        let answer = Observation(nearest: matches.first, matchThreshold: matchThreshold, confidenceThreshold: confidenceThreshold)
         return Identification(
-            userID: isMatch ? nearest?.userID : nil,
-            userName: isMatch ? nearest?.userName : nil,
-            distance: nearest?.distance,
-            // Known: confidence in the match. Unknown: confidence that it is nobody enrolled.
-            confidence: isMatch ? nearest!.confidence : 1 - (nearest?.confidence ?? 0),
+            userID: answer.personID,
+            userName: answer.personID.flatMap { people.name(of: $0) },
+            distance: answer.distance,
+            confidence: answer.confidence,
             candidates: Array(candidates.prefix(topK)))
     }
 
