@@ -9,12 +9,14 @@ RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get -q update \
     && apt-get -q install -y --no-install-recommends \
         libdlib-dev libopenblas-dev liblapack-dev libjpeg-dev libpng-dev libsqlite3-dev \
+        libopencv-core-dev libopencv-imgproc-dev libopencv-dnn-dev \
         ca-certificates python3 python3-venv python3-pip curl \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /build
 
 # Models before the sources: they change far less often, so this layer survives code edits.
 COPY scripts/setup scripts/setup
+COPY scripts/models scripts/models
 RUN FACESTREAM_CACHE=/tmp/facestream-cache MODELS_DIR=/app/models scripts/setup \
     && rm -rf /tmp/facestream-cache
 
@@ -41,6 +43,7 @@ RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get -q update \
     && apt-get -q install -y --no-install-recommends \
         libdlib19.1 libopenblas0 liblapack3 libjpeg62-turbo libpng16-16 libsqlite3-0 \
+        libopencv-core406 libopencv-imgproc406 libopencv-dnn406 \
         ca-certificates tzdata \
     && rm -rf /var/lib/apt/lists/* /usr/share/dlib/shape_predictor_68_face_landmarks.dat
 

@@ -18,12 +18,14 @@ let package = Package(
         .package(url: "https://github.com/vapor/websocket-kit.git", from: "2.16.2"),
     ],
     targets: [
-        // dlib behind a C API. Always optimised: dlib's templates are ~60x slower at -O0.
+        // dlib and OpenCV's DNN (YuNet) behind a C API. Always optimised: dlib's templates are ~60x
+        // slower at -O0. Debian puts OpenCV's headers under /usr/include/opencv4.
         .target(
             name: "CDlibFace",
-            cxxSettings: [.unsafeFlags(["-O2", "-std=c++17", "-DDLIB_NO_GUI_SUPPORT"])],
+            cxxSettings: [.unsafeFlags(["-O2", "-std=c++17", "-DDLIB_NO_GUI_SUPPORT", "-I/usr/include/opencv4"])],
             linkerSettings: [
-                .linkedLibrary("dlib"), .linkedLibrary("blas"), .linkedLibrary("lapack"),
+                .linkedLibrary("dlib"), .linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_imgproc"),
+                .linkedLibrary("opencv_core"), .linkedLibrary("blas"), .linkedLibrary("lapack"),
                 .linkedLibrary("jpeg"), .linkedLibrary("png"), .linkedLibrary("m"),
             ]
         ),

@@ -1,6 +1,7 @@
-// The engine handle: HOG/CNN detection, 5-point landmarks, aligned chips, 128-D descriptors.
+// The engine handle: YuNet/HOG/CNN detection, 5-point landmarks, aligned chips, 128-D descriptors.
 #include "internal.hpp"
 #include "networks.hpp"
+#include "yunet.hpp"
 #include <algorithm>
 #include <dlfcn.h>
 #include <chrono>
@@ -13,23 +14,12 @@
 
 using namespace dlibface;
 
-// The HOG detector limited to its first `levels` pyramid levels: a region resized so its face
-// is ~100 px only needs the scales near that size, not the whole pyramid down to 80 px.
-static dlib::frontal_face_detector shallow_copy(const dlib::frontal_face_detector &full, unsigned long levels) {
-    dlib::frontal_face_detector::image_scanner_type scanner;
-    scanner.copy_configuration(full.get_scanner());
-    scanner.set_max_pyramid_levels(levels);
-    std::vector<dlib::frontal_face_detector::feature_vector_type> weights;
-    for (unsigned long i = 0; i < full.num_detectors(); ++i) weights.push_back(full.get_w(i));
-    return dlib::frontal_face_detector(scanner, full.get_overlap_tester(), weights);
-}
-
 struct dlibface_engine {
     dlib::frontal_face_detector hog = dlib::get_frontal_face_detector();
-    dlib::frontal_face_detector hog_regions = shallow_copy(hog, 4);
     dlib::shape_predictor landmarks;
     nets::descriptor_net descriptor;
     std::unique_ptr<nets::mmod_net> cnn;
+    std::unique_ptr<YuNet> yunet;
 };
 
 namespace {
@@ -99,8 +89,8 @@ static void use_single_threaded_blas() {
 }
 
 extern "C" int dlibface_engine_new(const char *shape_predictor_path, const char *recognition_model_path,
-                                   const char *cnn_model_path, dlibface_engine **out, char *err,
-                                   size_t err_len) {
+                                   const char *cnn_model_path, const char *yunet_model_path,
+                                   dlibface_engine **out, char *err, size_t err_len) {
     return guarded(err, err_len, [&] {
         *out = nullptr;
         use_single_threaded_blas();
@@ -111,6 +101,7 @@ extern "C" int dlibface_engine_new(const char *shape_predictor_path, const char 
             engine->cnn = std::make_unique<nets::mmod_net>();
             load_model(*engine->cnn, cnn_model_path, "CNN face detector");
         }
+        if (yunet_model_path != nullptr) engine->yunet = std::make_unique<YuNet>(yunet_model_path);
         *out = engine.release();
     });
 }
@@ -179,7 +170,7 @@ extern "C" int dlibface_landmarks(dlibface_engine *engine, const dlibface_image 
 }
 
 extern "C" int dlibface_embed(dlibface_engine *engine, const dlibface_image *image,
-                              const dlibface_rect *boxes, const double *points, int32_t n,
+                              const dlibface_rect *boxes, const double *points, int32_t n, int mirror,
                               float *descriptors, double *sharpness, dlibface_embed_timing *timing,
                               char *err, size_t err_len) {
     return guarded(err, err_len, [&] {
@@ -202,9 +193,19 @@ extern "C" int dlibface_embed(dlibface_engine *engine, const dlibface_image *ima
         }
         double chip_ms = elapsed_ms(started);
         started = std::chrono::steady_clock::now();
+        if (mirror) {
+            // The mirror images go in the same batch: one pass of the ResNet over 2n chips.
+            for (int32_t i = 0; i < n; ++i) {
+                dlib::matrix<dlib::rgb_pixel> flipped;
+                dlib::flip_image_left_right(batch[size_t(i)], flipped);
+                batch.push_back(std::move(flipped));
+            }
+        }
         std::vector<dlib::matrix<float, 0, 1>> result = engine->descriptor(batch, 16);
         for (int32_t i = 0; i < n; ++i) {
-            std::memcpy(descriptors + size_t(i) * 128, &result[size_t(i)](0), 128 * sizeof(float));
+            dlib::matrix<float, 0, 1> descriptor = result[size_t(i)];
+            if (mirror) descriptor = (descriptor + result[size_t(n + i)]) * 0.5f;
+            std::memcpy(descriptors + size_t(i) * 128, &descriptor(0), 128 * sizeof(float));
         }
         if (timing != nullptr) {
             timing->chip_ms = chip_ms;
@@ -213,45 +214,28 @@ extern "C" int dlibface_embed(dlibface_engine *engine, const dlibface_image *ima
     });
 }
 
-extern "C" int dlibface_detect_regions(dlibface_engine *engine, const dlibface_image *image,
-                                       const dlibface_rect *regions, const double *expected_width,
-                                       int32_t n, double adjust_threshold, dlibface_rect *out, char *err,
-                                       size_t err_len) {
+extern "C" int dlibface_detect_yunet(dlibface_engine *engine, const dlibface_image *image,
+                                     const dlibface_yunet_options *options, dlibface_detection *out,
+                                     int32_t capacity, int32_t *count, char *err, size_t err_len) {
     return guarded(err, err_len, [&] {
-        constexpr double target_face_width = 100.0;
-        for (int32_t i = 0; i < n; ++i) {
-            const dlibface_rect &region = regions[i];
-            dlibface_rect &best = out[i];
-            best = dlibface_rect{0, 0, 0, 0, -std::numeric_limits<double>::infinity()};
-            const double width = region.right - region.left + 1, height = region.bottom - region.top + 1;
-            if (!(width >= 8 && height >= 8) || !(expected_width[i] > 0)) continue;
-            // HOG responses to a face at the margin of detectability depend on the exact scale:
-            // when the expected scale finds nothing, two neighbouring scales get a try.
-            std::vector<dlib::rect_detection> hits;
-            long cols = 0, rows = 0;
-            for (double factor : {1.0, 0.8, 1.25}) {
-                const double zoom = std::clamp(factor * target_face_width / expected_width[i], 0.2, 3.0);
-                cols = std::max(8L, long(std::lround(width * zoom)));
-                rows = std::max(8L, long(std::lround(height * zoom)));
-                // One bilinear crop-and-resize; outside the image reads as black.
-                dlib::matrix<dlib::rgb_pixel> crop;
-                dlib::extract_image_chip(image->pixels,
-                                         dlib::chip_details(dlib::drectangle(region.left, region.top, region.right, region.bottom),
-                                                            dlib::chip_dims(unsigned(rows), unsigned(cols))),
-                                         crop);
-                engine->hog_regions(crop, hits, adjust_threshold);
-                if (!hits.empty()) break;
-            }
-            if (hits.empty()) continue;
-            const auto top = std::max_element(hits.begin(), hits.end(), [](const auto &a, const auto &b) {
-                return a.detection_confidence < b.detection_confidence;
-            });
-            const double sx = width / double(cols), sy = height / double(rows);
-            best.left = region.left + top->rect.left() * sx;
-            best.top = region.top + top->rect.top() * sy;
-            best.right = region.left + (top->rect.right() + 1) * sx - 1;
-            best.bottom = region.top + (top->rect.bottom() + 1) * sy - 1;
-            best.score = top->detection_confidence;
+        *count = 0;
+        if (!engine->yunet) throw Failure(DLIBFACE_INVALID_ARGUMENT, "YuNet detector not loaded");
+        if (options == nullptr || !(options->score_threshold >= 0 && options->score_threshold <= 1) ||
+            !(options->nms_threshold > 0 && options->nms_threshold <= 1) || !(options->min_face >= 0) ||
+            options->max_input_side < 0 || options->min_input_side < 0) {
+            throw Failure(DLIBFACE_INVALID_ARGUMENT, "invalid YuNet options");
         }
+        const YuNetSettings settings{options->score_threshold, options->nms_threshold, options->min_face, options->max_input_side,
+                                     options->min_input_side};
+        const std::vector<YuNetFace> faces = engine->yunet->detect(image->pixels, settings);
+        int32_t written = 0;
+        for (const auto &face : faces) {
+            if (written >= capacity) break;
+            dlibface_detection &detection = out[written++];
+            // Inclusive corners, like dlib's boxes: width = right - left + 1.
+            detection.box = dlibface_rect{face.x, face.y, face.x + face.width - 1, face.y + face.height - 1, face.score};
+            std::memcpy(detection.landmarks, face.landmarks, sizeof(detection.landmarks));
+        }
+        *count = int32_t(faces.size());
     });
 }

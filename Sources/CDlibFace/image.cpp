@@ -1,13 +1,30 @@
 // Image handles: decode dispatch by signature, raw RGB import, pixel access.
 #include "internal.hpp"
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <opencv2/imgproc.hpp>
 
 using namespace dlibface;
+
+namespace {
+
+// Names the formats people send that are not decoded, so the refusal says what was received.
+const char *recognised_other_format(const uint8_t *data, size_t len) {
+    auto starts = [&](const char *magic, size_t at = 0) {
+        const size_t n = std::strlen(magic);
+        return len >= at + n && std::memcmp(data + at, magic, n) == 0;
+    };
+    if (starts("GIF87a") || starts("GIF89a")) return "GIF";
+    if (starts("RIFF") && starts("WEBP", 8)) return "WebP";
+    if (starts("ftypheic", 4) || starts("ftypheix", 4) || starts("ftypmif1", 4)) return "HEIC";
+    if (starts("ftypavif", 4)) return "AVIF";
+    if (starts("BM")) return "BMP";
+    if (len >= 4 && (std::memcmp(data, "II*\0", 4) == 0 || std::memcmp(data, "MM\0*", 4) == 0)) return "TIFF";
+    return nullptr;
+}
+
+} // namespace
 
 extern "C" int dlibface_image_decode(const uint8_t *data, size_t len, int64_t max_pixels,
                                      dlibface_image **out, char *err, size_t err_len) {
@@ -20,7 +37,9 @@ extern "C" int dlibface_image_decode(const uint8_t *data, size_t len, int64_t ma
         } else if (len >= 8 && std::memcmp(data, "\x89PNG\r\n\x1a\n", 8) == 0) {
             decode_png(data, len, max_pixels, image->pixels);
         } else {
-            throw Failure(DLIBFACE_UNSUPPORTED_FORMAT, "not a JPEG or PNG image");
+            const char *other = recognised_other_format(data, len);
+            throw Failure(DLIBFACE_UNSUPPORTED_FORMAT, other ? std::string(other) + " images are not supported; send JPEG or PNG"
+                                                             : std::string("not a JPEG or PNG image"));
         }
         *out = image.release();
     });
@@ -36,6 +55,23 @@ extern "C" int dlibface_image_from_rgb(const uint8_t *rgb, int32_t width, int32_
         image->pixels.set_size(height, width);
         std::memcpy(&image->pixels(0, 0), rgb, size_t(width) * size_t(height) * 3);
         *out = image.release();
+    });
+}
+
+extern "C" int dlibface_image_resized(const dlibface_image *image, int32_t width, int32_t height,
+                                      dlibface_image **out, char *err, size_t err_len) {
+    return guarded(err, err_len, [&] {
+        *out = nullptr;
+        if (width <= 0 || height <= 0 || int64_t(width) * height > (int64_t(1) << 30))
+            throw Failure(DLIBFACE_INVALID_ARGUMENT, "invalid size");
+        auto resized = std::make_unique<dlibface_image>();
+        resized->pixels.set_size(height, width);
+        const cv::Mat source(int(image->pixels.nr()), int(image->pixels.nc()), CV_8UC3,
+                             const_cast<dlib::rgb_pixel *>(&image->pixels(0, 0)));
+        cv::Mat target(height, width, CV_8UC3, &resized->pixels(0, 0));
+        const bool shrinking = width < source.cols && height < source.rows;
+        cv::resize(source, target, target.size(), 0, 0, shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
+        *out = resized.release();
     });
 }
 
@@ -55,32 +91,3 @@ extern "C" const uint8_t *dlibface_image_pixels(const dlibface_image *image) {
 }
 
 extern "C" void dlibface_buffer_free(uint8_t *buffer) { std::free(buffer); }
-
-extern "C" void dlibface_image_gray_grid(const dlibface_image *image, int32_t columns, int32_t rows, uint8_t *out) {
-    const long width = image->pixels.nc(), height = image->pixels.nr();
-    for (int32_t row = 0; row < rows; ++row) {
-        const long top = height * row / rows, bottom = std::max(top + 1, height * (row + 1) / rows);
-        for (int32_t column = 0; column < columns; ++column) {
-            const long left = width * column / columns, right = std::max(left + 1, width * (column + 1) / columns);
-            double sum = 0;
-            long count = 0;
-            for (long y = top; y < bottom && y < height; ++y) {
-                for (long x = left; x < right && x < width; ++x) {
-                    const auto &p = image->pixels(y, x);
-                    sum += 0.299 * p.red + 0.587 * p.green + 0.114 * p.blue;
-                    ++count;
-                }
-            }
-            out[row * columns + column] = uint8_t(count > 0 ? std::lround(sum / double(count)) : 0);
-        }
-    }
-}
-
-extern "C" int dlibface_set_thread_nice(int nice) {
-#ifdef __linux__
-    return setpriority(PRIO_PROCESS, id_t(syscall(SYS_gettid)), nice);
-#else
-    (void)nice;
-    return -1;
-#endif
-}

@@ -1,21 +1,24 @@
 import CDlibFace
 import Foundation
 
-/// One set of dlib objects (detector, shape predictor, ResNet). Not thread-safe: dlib's networks
-/// keep per-call scratch buffers, so each instance is owned by exactly one `EngineWorkerPool` thread.
+/// One set of detector, shape predictor and ResNet objects. Not thread-safe: dlib's networks and
+/// OpenCV's net keep per-call scratch buffers, so each instance is owned by exactly one
+/// `EngineWorkerPool` thread.
 final class DlibEngine {
     private let handle: OpaquePointer
     let hasCNN: Bool
+    let hasYuNet: Bool
 
-    init(models: ModelFiles, loadCNN: Bool) throws(FaceKitError) {
-        try models.validate(requireCNN: loadCNN)
+    init(models: ModelFiles, loadCNN: Bool, loadYuNet: Bool) throws(FaceKitError) {
+        try models.validate(requireCNN: loadCNN, requireYuNet: loadYuNet)
         var result: OpaquePointer?
         try checked {
             dlibface_engine_new(models.shapePredictor, models.recognitionModel,
-                                loadCNN ? models.cnnDetector : nil, &result, $0, $1)
+                                loadCNN ? models.cnnDetector : nil, loadYuNet ? models.yunetDetector : nil, &result, $0, $1)
         }
         handle = result!
         hasCNN = loadCNN
+        hasYuNet = loadYuNet
     }
 
     deinit { dlibface_engine_free(handle) }
@@ -31,14 +34,15 @@ final class DlibEngine {
         return Array(boxes.prefix(min(Int(count), maxFaces)))
     }
 
-    /// The best face in each region (nil where none), each region scaled for `expectedWidths`.
-    func detect(_ image: Image, regions: [dlibface_rect], expectedWidths: [Double], adjustThreshold: Double) throws(FaceKitError) -> [dlibface_rect?] {
-        guard !regions.isEmpty else { return [] }
-        var found = [dlibface_rect](repeating: dlibface_rect(), count: regions.count)
-        try checked {
-            dlibface_detect_regions(handle, image.handle, regions, expectedWidths, Int32(regions.count), adjustThreshold, &found, $0, $1)
-        }
-        return found.map { $0.score.isFinite ? $0 : nil }
+    /// YuNet detections (tight boxes with YuNet's landmarks), best first.
+    func detectYuNet(_ image: Image, options: DetectionOptions) throws(FaceKitError) -> [dlibface_detection] {
+        var settings = dlibface_yunet_options(score_threshold: options.resolvedMinScore, nms_threshold: 0.3,
+                                              min_face: options.minFaceSize, max_input_side: Int32(options.maxInputSide),
+                                              min_input_side: Int32(options.minInputSide))
+        var found = [dlibface_detection](repeating: dlibface_detection(), count: options.maxFaces)
+        var count: Int32 = 0
+        try checked { dlibface_detect_yunet(handle, image.handle, &settings, &found, Int32(options.maxFaces), &count, $0, $1) }
+        return Array(found.prefix(min(Int(count), options.maxFaces)))
     }
 
     /// Five landmarks per box.
@@ -52,7 +56,7 @@ final class DlibEngine {
     }
 
     /// Descriptors and chip sharpness for faces given their boxes and landmarks, in one batch.
-    func embed(_ image: Image, boxes: [dlibface_rect], landmarks: [[Point]]) throws(FaceKitError)
+    func embed(_ image: Image, boxes: [dlibface_rect], landmarks: [[Point]], mirror: Bool) throws(FaceKitError)
         -> (embeddings: [Embedding], sharpness: [Double], timing: dlibface_embed_timing)
     {
         var timing = dlibface_embed_timing()
@@ -61,7 +65,7 @@ final class DlibEngine {
         var descriptors = [Float](repeating: 0, count: boxes.count * Embedding.dimensions)
         var sharpness = [Double](repeating: 0, count: boxes.count)
         try checked {
-            dlibface_embed(handle, image.handle, boxes, points, Int32(boxes.count), &descriptors,
+            dlibface_embed(handle, image.handle, boxes, points, Int32(boxes.count), mirror ? 1 : 0, &descriptors,
                            &sharpness, &timing, $0, $1)
         }
         var embeddings: [Embedding] = []

@@ -1,44 +1,9 @@
 import CDlibFace
 import Foundation
 
-/// Dedicated threads, each owning one `DlibEngine`, in two lanes with bounded FIFO queues. dlib
-/// calls block for milliseconds, so they never run on Swift's cooperative thread pool.
-///
-/// The urgent lane (one thread per core) serves frames and requests. The background lane serves
-/// full-frame discovery scans of streams (~100 ms each) on its own threads at a lower CPU
-/// priority (nice 10), so the scans use idle CPU and never delay a frame.
-final class EngineWorkerPool: Sendable {
-    private let urgent: EngineLane
-    private let background: EngineLane?
-
-    init(urgentEngines: [DlibEngine], backgroundEngines: [DlibEngine], capacity: Int) {
-        urgent = EngineLane(name: "facekit-engine", engines: urgentEngines, capacity: capacity, nice: 0)
-        background = backgroundEngines.isEmpty ? nil
-            : EngineLane(name: "facekit-discovery", engines: backgroundEngines, capacity: capacity, nice: 10)
-    }
-
-    var threadCount: Int { urgent.threadCount }
-    /// Jobs waiting (not yet running), both lanes.
-    var queueDepth: Int { urgent.queueDepth + (background?.queueDepth ?? 0) }
-    /// Jobs waiting or running, both lanes.
-    var load: Int { urgent.load + (background?.load ?? 0) }
-
-    /// Runs `body` on an engine thread of the chosen lane (background jobs fall back to the
-    /// urgent lane when there is no background thread). Throws `engine_overloaded` when full.
-    func run<T: Sendable>(background isBackground: Bool = false,
-                          _ body: @escaping @Sendable (DlibEngine) throws(FaceKitError) -> T) async throws(FaceKitError) -> T {
-        let lane = isBackground ? background ?? urgent : urgent
-        return try await lane.run(body)
-    }
-
-    func shutdown() {
-        urgent.shutdown()
-        background?.shutdown()
-    }
-}
-
-/// One queue and the threads that serve it.
-final class EngineLane: @unchecked Sendable {
+/// Dedicated threads, each owning one `DlibEngine`, serving one bounded FIFO queue. dlib and
+/// OpenCV calls block for milliseconds, so they never run on Swift's cooperative thread pool.
+final class EngineWorkerPool: @unchecked Sendable {
     // @unchecked Sendable: `queue`, `stopped` and `busy` are only touched while holding `condition`.
     private let condition = NSCondition()
     private var queue = JobQueue()
@@ -47,32 +12,32 @@ final class EngineLane: @unchecked Sendable {
     let capacity: Int
     let threadCount: Int
 
-    init(name: String, engines: [DlibEngine], capacity: Int, nice: Int32) {
+    init(engines: [DlibEngine], capacity: Int) {
         self.capacity = capacity
         threadCount = engines.count
         for (index, engine) in engines.enumerated() {
             let owned = EngineOwnership(engine: engine)
-            // The thread holds the lane strongly until `shutdown()`; engines live as long as their thread.
-            let thread = Thread {
-                if nice != 0 { dlibface_set_thread_nice(nice) }
-                self.work(owned.engine)
-            }
-            thread.name = "\(name)-\(index)"
+            // The thread holds the pool strongly until `shutdown()`; engines live as long as their thread.
+            let thread = Thread { self.work(owned.engine) }
+            thread.name = "facekit-engine-\(index)"
             thread.stackSize = 8 << 20
             thread.start()
         }
     }
 
+    /// Jobs waiting (not yet running).
     var queueDepth: Int {
         condition.lock(); defer { condition.unlock() }
         return queue.count
     }
 
+    /// Jobs waiting or running.
     var load: Int {
         condition.lock(); defer { condition.unlock() }
         return queue.count + busy
     }
 
+    /// Runs `body` on an engine thread. Throws `engine_overloaded` when the queue is full.
     func run<T: Sendable>(_ body: @escaping @Sendable (DlibEngine) throws(FaceKitError) -> T) async throws(FaceKitError) -> T {
         let result: Result<T, FaceKitError> = await withCheckedContinuation { continuation in
             condition.lock()

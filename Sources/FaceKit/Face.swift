@@ -31,12 +31,18 @@ public struct Face: Sendable {
     public var box: BoundingBox
     /// The 5 landmarks of dlib's 5-point model: two corners of each eye, then the base of the nose.
     public var landmarks: [Point]
-    /// Detector confidence (HOG: SVM margin, > 0 for a detection).
+    /// Detector confidence (YuNet: sqrt(class × objectness), 0...1; HOG: SVM margin, > 0 for a detection).
     public var score: Double
+    /// Which detector found the face.
+    public var detector: FaceDetectorKind
+    /// YuNet's own five landmarks (right eye, left eye, nose tip, right and left mouth corner of
+    /// the subject); nil for the dlib detectors.
+    public var detectorLandmarks: [Point]?
     public var quality: FaceQuality
     public var embedding: Embedding?
 
-    /// The raw dlib box (inclusive corners), kept so landmarks/chips see what the detector saw.
+    /// The box the shape predictor was given (inclusive corners): dlib's own box, or YuNet's
+    /// adapted to the shape dlib's boxes have (`ShapePredictorBox`).
     var rawBox: RawBox
 }
 

@@ -7,20 +7,21 @@ public final class FaceEngine: Sendable {
     private let pool: EngineWorkerPool
     public let models: ModelFiles
     public let hasCNN: Bool
+    public let hasYuNet: Bool
 
-    /// Loads `threads` copies of the models for the urgent lane (default: one per core) and
-    /// `backgroundThreads` more for low-priority discovery scans. `queueCapacity` bounds the jobs
-    /// waiting per lane; beyond it calls fail fast with `engine_overloaded` instead of queueing.
-    public init(models: ModelFiles, threads: Int? = nil, backgroundThreads: Int = 1, queueCapacity: Int = 64,
-                loadCNN: Bool = false) throws(FaceKitError) {
+    /// Loads `threads` copies of the models (default: one per core), one per engine thread.
+    /// `queueCapacity` bounds the jobs waiting; beyond it calls fail fast with `engine_overloaded`
+    /// instead of queueing.
+    /// A missing or unreadable YuNet model (when `loadYuNet`) throws `model_error` naming the file.
+    public init(models: ModelFiles, threads: Int? = nil, queueCapacity: Int = 64,
+                loadCNN: Bool = false, loadYuNet: Bool = true) throws(FaceKitError) {
         let count = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         var engines: [DlibEngine] = []
-        for _ in 0..<count { engines.append(try DlibEngine(models: models, loadCNN: loadCNN)) }
-        var backgroundEngines: [DlibEngine] = []
-        for _ in 0..<max(0, backgroundThreads) { backgroundEngines.append(try DlibEngine(models: models, loadCNN: false)) }
-        pool = EngineWorkerPool(urgentEngines: engines, backgroundEngines: backgroundEngines, capacity: queueCapacity)
+        for _ in 0..<count { engines.append(try DlibEngine(models: models, loadCNN: loadCNN, loadYuNet: loadYuNet)) }
+        pool = EngineWorkerPool(engines: engines, capacity: queueCapacity)
         self.models = models
         self.hasCNN = loadCNN
+        self.hasYuNet = loadYuNet
     }
 
     public var threadCount: Int { pool.threadCount }
@@ -42,99 +43,85 @@ public final class FaceEngine: Sendable {
         try await pool.run { engine throws(FaceKitError) in
             var timings = StageTimings()
             var faces = try Self.detect(engine, image, options, &timings)
-            if options.embed { try Self.embed(engine, image, &faces, &timings) }
+            if options.embed { try Self.embed(engine, image, &faces, mirror: options.mirror, &timings) }
             return (faces, timings)
         }
     }
 
-    /// Finds faces without embedding them as a background job: on the low-priority discovery
-    /// threads, so it only uses CPU that frame work leaves idle (full-frame scans of a stream).
-    public func discover(_ image: Image, options: DetectionOptions) async throws(FaceKitError) -> [Face] {
-        var options = options
-        options.embed = false
-        let detectOnly = options
-        return try await pool.run(background: true) { engine throws(FaceKitError) in
-            var timings = StageTimings()
-            return try Self.detect(engine, image, detectOnly, &timings)
-        }
-    }
-
-    /// Decodes a frame on an engine thread, with its 16×9 gray grid (for `SceneCutDetector`) and
-    /// the milliseconds decoding took.
-    public func decodeFrame(_ bytes: Data, maxPixels: Int) async throws(FaceKitError) -> (image: Image, grid: [UInt8], decodeMilliseconds: Double) {
+    /// Decodes an image on an engine thread; returns it with the milliseconds decoding took.
+    public func decodeFrame(_ bytes: Data, maxPixels: Int) async throws(FaceKitError) -> (image: Image, decodeMilliseconds: Double) {
         try await pool.run { _ throws(FaceKitError) in
             let clock = ContinuousClock.now
             let image = try Image(decoding: bytes, maxPixels: maxPixels)
-            let milliseconds = clock.millisecondsSince()
-            return (image, image.grayGrid(), milliseconds)
+            return (image, clock.millisecondsSince())
         }
     }
 
-    /// Decodes a stream's frame and finds its faces as `plan` says, in one engine job: the whole
-    /// frame when forced, quickly on a cut, else only around the faces known (no embeddings).
-    public func scanFrame(_ bytes: Data, maxPixels: Int, plan: FrameScanPlan) async throws(FaceKitError) -> FrameScan {
-        try await pool.run { engine throws(FaceKitError) in
+    /// Decodes a stream's frame and finds every face in it (with landmarks, without embeddings)
+    /// in one engine job: one trip to an engine thread per frame.
+    public func detectFrame(_ bytes: Data, maxPixels: Int, options: DetectionOptions) async throws(FaceKitError) -> FrameDetection {
+        var detectOnly = options
+        detectOnly.embed = false
+        let settings = detectOnly
+        return try await pool.run { engine throws(FaceKitError) in
             var timings = StageTimings()
             let clock = ContinuousClock.now
             let image = try Image(decoding: bytes, maxPixels: maxPixels)
             timings.decode = clock.millisecondsSince()
-            let grid = image.grayGrid()
-            if plan.forceFullScan {
-                return FrameScan(image: image, grid: grid, faces: try Self.detect(engine, image, plan.full, &timings), kind: .full, timings: timings)
-            }
-            if plan.cutDetector.isCut(from: plan.previousGrid, to: grid) {
-                return FrameScan(image: image, grid: grid, faces: try Self.detect(engine, image, plan.quick, &timings), kind: .cut, timings: timings)
-            }
-            let faces = try Self.detect(engine, image, near: plan.near, adjustThreshold: plan.full.trackingThreshold, &timings)
-            return FrameScan(image: image, grid: grid, faces: faces, kind: .regions, timings: timings)
+            let faces = try Self.detect(engine, image, settings, &timings)
+            return FrameDetection(image: image, faces: faces, timings: timings)
         }
-    }
-
-    /// The best face around each tracked box (a region 2.2 box widths wide), duplicates merged.
-    private static func detect(_ engine: DlibEngine, _ image: Image, near tracked: [BoundingBox], adjustThreshold: Double,
-                               _ timings: inout StageTimings) throws(FaceKitError) -> [Face] {
-        let clock = ContinuousClock.now
-        let regions = tracked.map { box in
-            let margin = box.width * 0.6
-            return dlibface_rect(left: box.x - margin, top: box.y - margin,
-                                 right: box.x + box.width + margin, bottom: box.y + box.height + margin, score: 0)
-        }
-        let hits = try engine.detect(image, regions: regions, expectedWidths: tracked.map(\.width), adjustThreshold: adjustThreshold)
-        var found: [dlibface_rect] = []
-        for hit in hits.compactMap({ $0 }) {
-            // Two tracks close together can find the same face: keep the stronger box.
-            if let twin = found.firstIndex(where: { Self.box($0).iou(Self.box(hit)) > 0.5 }) {
-                if hit.score > found[twin].score { found[twin] = hit }
-            } else {
-                found.append(hit)
-            }
-        }
-        timings.detect = clock.millisecondsSince()
-        return try locate(engine, image, found, &timings)
     }
 
     /// Embeds the given faces (found earlier on the same image); returns them with embeddings
     /// and sharpness-aware quality.
-    public func embed(_ faces: [Face], in image: Image) async throws(FaceKitError) -> [Face] {
-        guard !faces.isEmpty else { return faces }
+    public func embed(_ faces: [Face], in image: Image, mirror: Bool = false) async throws(FaceKitError) -> [Face] {
+        try await embedTimed(faces, in: image, mirror: mirror).faces
+    }
+
+    /// `embed`, with the chip and ResNet milliseconds.
+    public func embedTimed(_ faces: [Face], in image: Image, mirror: Bool = false) async throws(FaceKitError)
+        -> (faces: [Face], timings: StageTimings)
+    {
+        guard !faces.isEmpty else { return (faces, StageTimings()) }
         return try await pool.run { engine throws(FaceKitError) in
             var copy = faces
             var timings = StageTimings()
-            try Self.embed(engine, image, &copy, &timings)
-            return copy
+            try Self.embed(engine, image, &copy, mirror: mirror, &timings)
+            return (copy, timings)
         }
     }
 
     private static func detect(_ engine: DlibEngine, _ image: Image, _ options: DetectionOptions,
                                _ timings: inout StageTimings) throws(FaceKitError) -> [Face] {
-        if options.useCNN && !engine.hasCNN {
-            throw FaceKitError(.invalidArgument, "the CNN detector is not loaded")
+        switch options.detector {
+        case .yunet:
+            guard engine.hasYuNet else { throw FaceKitError(.invalidArgument, "the YuNet detector is not loaded") }
+            let clock = ContinuousClock.now
+            let found = try engine.detectYuNet(image, options: options)
+            timings.detect = clock.millisecondsSince()
+            let located = try locate(engine, image, found.map { ShapePredictorBox.adapted(from: $0.box) }, detector: .yunet, &timings)
+            return zip(found, located).map { detection, face in
+                var face = face
+                face.box = box(detection.box)
+                face.detectorLandmarks = withUnsafeBytes(of: detection.landmarks) { raw in
+                    let values = raw.bindMemory(to: Double.self)
+                    return (0..<5).map { Point(x: values[$0 * 2], y: values[$0 * 2 + 1]) }
+                }
+                return face
+            }
+        case .hog, .mmod:
+            let useCNN = options.detector == .mmod
+            if useCNN && !engine.hasCNN { throw FaceKitError(.invalidArgument, "the CNN detector is not loaded") }
+            let clock = ContinuousClock.now
+            let boxes = try engine.detect(image, upsample: options.resolvedUpsample(for: image), scale: options.scale,
+                                          useCNN: useCNN, maxFaces: options.maxFaces)
+            timings.detect = clock.millisecondsSince()
+            let kept = boxes.filter {
+                $0.score >= options.resolvedMinScore && min($0.right - $0.left, $0.bottom - $0.top) + 1 >= options.minFaceSize
+            }
+            return try locate(engine, image, kept, detector: options.detector, &timings)
         }
-        let clock = ContinuousClock.now
-        let boxes = try engine.detect(image, upsample: options.resolvedUpsample(for: image), scale: options.scale,
-                                      useCNN: options.useCNN, maxFaces: options.maxFaces)
-        timings.detect = clock.millisecondsSince()
-        return try locate(engine, image, boxes, &timings)
     }
 
     static func box(_ rect: dlibface_rect) -> BoundingBox {
@@ -142,30 +129,31 @@ public final class FaceEngine: Sendable {
     }
 
     /// Landmarks and landmark-based quality for detected boxes.
-    private static func locate(_ engine: DlibEngine, _ image: Image, _ boxes: [dlibface_rect],
+    private static func locate(_ engine: DlibEngine, _ image: Image, _ boxes: [dlibface_rect], detector: FaceDetectorKind,
                                _ timings: inout StageTimings) throws(FaceKitError) -> [Face] {
         let clock = ContinuousClock.now
         let landmarks = try engine.landmarks(image, boxes: boxes)
         timings.landmarks = clock.millisecondsSince()
         return zip(boxes, landmarks).map { box, points in
             let frame = Self.box(box)
-            return Face(box: frame, landmarks: points, score: box.score,
-                        quality: FaceQuality(faceWidth: frame.width, landmarks: points, detectorScore: box.score, chipLaplacianVariance: nil),
+            let confidence = FaceQuality.detectionConfidence(score: box.score, detector: detector)
+            return Face(box: frame, landmarks: points, score: box.score, detector: detector, detectorLandmarks: nil,
+                        quality: FaceQuality(faceWidth: frame.width, landmarks: points, detection: confidence, chipLaplacianVariance: nil),
                         embedding: nil, rawBox: RawBox(left: box.left, top: box.top, right: box.right, bottom: box.bottom))
         }
     }
 
-    private static func embed(_ engine: DlibEngine, _ image: Image, _ faces: inout [Face],
+    private static func embed(_ engine: DlibEngine, _ image: Image, _ faces: inout [Face], mirror: Bool,
                               _ timings: inout StageTimings) throws(FaceKitError) {
         guard !faces.isEmpty else { return }
         let boxes = faces.map { dlibface_rect(left: $0.rawBox.left, top: $0.rawBox.top, right: $0.rawBox.right, bottom: $0.rawBox.bottom, score: $0.score) }
-        let result = try engine.embed(image, boxes: boxes, landmarks: faces.map(\.landmarks))
+        let result = try engine.embed(image, boxes: boxes, landmarks: faces.map(\.landmarks), mirror: mirror)
         timings.chip += result.timing.chip_ms
         timings.embed += result.timing.embed_ms
         for index in faces.indices {
             faces[index].embedding = result.embeddings[index]
             faces[index].quality = FaceQuality(faceWidth: faces[index].box.width, landmarks: faces[index].landmarks,
-                                               detectorScore: faces[index].score, chipLaplacianVariance: result.sharpness[index])
+                                               detection: faces[index].quality.detection, chipLaplacianVariance: result.sharpness[index])
         }
     }
 }

@@ -13,16 +13,16 @@ public struct FaceQuality: Sendable, Equatable, Codable {
     /// Frontal pose from the landmarks: the nose's sideways offset from the eyes' midpoint,
     /// relative to the distance between the eyes; 1 when centred, 0 at ≥ 0.45 (a near profile).
     public var pose: Double
-    /// HOG detector margin mapped by score / 1.5, clipped to 0...1.
+    /// The detector's confidence on 0...1 (`detectionConfidence(score:detector:)`).
     public var detection: Double
     /// The weighted mean: size 0.3, sharpness 0.25, pose 0.3, detection 0.15.
     public var score: Double
 
-    public init(faceWidth: Double, landmarks: [Point], detectorScore: Double, chipLaplacianVariance: Double?) {
+    public init(faceWidth: Double, landmarks: [Point], detection: Double, chipLaplacianVariance: Double?) {
         size = Self.clip((faceWidth - 40) / 80)
         sharpness = chipLaplacianVariance.map { 1 - exp(-$0 / 150) }
         pose = Self.frontality(landmarks)
-        detection = Self.clip(detectorScore / 1.5)
+        self.detection = Self.clip(detection)
         var weighted = 0.3 * size + 0.3 * pose + 0.15 * detection
         var weights = 0.75
         if let sharpness {
@@ -30,6 +30,11 @@ public struct FaceQuality: Sendable, Equatable, Codable {
             weights += 0.25
         }
         score = weighted / weights
+    }
+
+    /// A detector's score on 0...1: YuNet's is one already; HOG's and MMOD's margins are divided by 1.5.
+    public static func detectionConfidence(score: Double, detector: FaceDetectorKind) -> Double {
+        clip(detector == .yunet ? score : score / 1.5)
     }
 
     static func clip(_ value: Double) -> Double { min(1, max(0, value)) }

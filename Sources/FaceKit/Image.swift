@@ -30,7 +30,17 @@ public final class Image: @unchecked Sendable {
         handle = result!
     }
 
+    private init(handle: OpaquePointer) { self.handle = handle }
+
     deinit { dlibface_image_free(handle) }
+
+    /// A copy scaled by `factor` (area averaging when shrinking), at least 1×1 pixel.
+    public func scaled(by factor: Double) throws(FaceKitError) -> Image {
+        let width = max(1, Int((Double(self.width) * factor).rounded())), height = max(1, Int((Double(self.height) * factor).rounded()))
+        var result: OpaquePointer?
+        try checked { dlibface_image_resized(handle, Int32(width), Int32(height), &result, $0, $1) }
+        return Image(handle: result!)
+    }
 
     public var width: Int { Int(dlibface_image_width(handle)) }
     public var height: Int { Int(dlibface_image_height(handle)) }
@@ -39,13 +49,6 @@ public final class Image: @unchecked Sendable {
     public var rgbPixels: [UInt8] {
         let count = width * height * 3
         return Array(UnsafeBufferPointer(start: dlibface_image_pixels(handle), count: count))
-    }
-
-    /// Mean gray level of each cell of a `columns` × `rows` grid, row by row.
-    public func grayGrid(columns: Int = 16, rows: Int = 9) -> [UInt8] {
-        var grid = [UInt8](repeating: 0, count: columns * rows)
-        dlibface_image_gray_grid(handle, Int32(columns), Int32(rows), &grid)
-        return grid
     }
 
     /// Baseline JPEG bytes of this image.

@@ -6,12 +6,14 @@ import Foundation
 struct BenchEngineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-engine",
-        abstract: "Benchmark the face engine: ms per stage at 640×360, 640×480, 1280×720 and faces/s on 1 and 2 threads.",
+        abstract: "Benchmark the face engine: ms per stage (YuNet and HOG) from 640×360 to 1920×1080, faces/s on 1 and 2 threads, recall on downscaled photos.",
         discussion: """
             The photo is letterboxed to each frame size and encoded as JPEG (quality 90). Stage times are
-            medians over --repeat runs on one engine thread; per-face stages are from the upsample-1 run,
-            divided by its face count. Throughput runs decode + detect (automatic upsample) + landmarks +
-            embedding for 2 × --repeat frames, two frames in flight per engine thread.
+            medians over --repeat runs on one engine thread; per-face stages are divided by the face count.
+            YuNet rows use the server's defaults (mirror-averaged embeddings for photos); HOG rows show
+            upsample 0 and 1. Throughput runs decode + detect + landmarks + embedding (no mirror, as a
+            stream does) for 2 × --repeat frames, two frames in flight per engine thread. Recall: the faces
+            HOG finds in the fixture photos at full size, looked for at full size, 0.5× and 0.35×.
             """
     )
 
@@ -23,7 +25,10 @@ struct BenchEngineCommand: AsyncParsableCommand {
     @Option(help: "The photo to make the frames from.")
     var image = "Tests/Fixtures/face_recognition/obama.jpg"
 
-    static let sizes = [(width: 640, height: 360), (width: 640, height: 480), (width: 1280, height: 720)]
+    @Option(help: ArgumentHelp("Fixture photo directory for the recall table (empty: skip it).", valueName: "dir"))
+    var recallPhotos = "Tests/Fixtures"
+
+    static let sizes = [(width: 640, height: 360), (width: 640, height: 480), (width: 1280, height: 720), (width: 1920, height: 1080)]
 
     func validate() throws {
         if repetitions < 1 { throw ValidationError("--repeat must be at least 1") }
@@ -34,8 +39,8 @@ struct BenchEngineCommand: AsyncParsableCommand {
         let single: FaceEngine, pair: FaceEngine
         do throws(FaceKitError) {
             // No discovery lane: these engines only get urgent jobs, and "1 thread" means one.
-            single = try FaceEngine(models: models, threads: 1, backgroundThreads: 0)
-            pair = try FaceEngine(models: models, threads: 2, backgroundThreads: 0)
+            single = try FaceEngine(models: models, threads: 1)
+            pair = try FaceEngine(models: models, threads: 2)
         } catch {
             throw ToolError(error.description)
         }
@@ -43,6 +48,17 @@ struct BenchEngineCommand: AsyncParsableCommand {
 
         let frames = try await Self.frames(from: image, engine: single)
         Output.line(Self.header(photo: image, repetitions: repetitions))
+        Output.line("YuNet (the default), server photo settings:")
+        Output.line("")
+        Output.line("| frame | faces | decode | detect | landmarks / face | chip / face | embed / face | embed, mirror / face | analyze |")
+        Output.line("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for frame in frames {
+            let stages = try await YuNetStageBenchmark.measure(frame.jpeg, engine: single, repetitions: repetitions)
+            Output.line("| \(frame.label) | \(stages.row) |")
+        }
+        Output.line("")
+        Output.line("HOG (dlib, as face_recognition runs it):")
+        Output.line("")
         Output.line("| frame | faces (up 0 / up 1) | decode | detect, up 0 | detect, up 1 | landmarks / face | chip / face | embed / face | analyze, up 1 |")
         Output.line("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for frame in frames {
@@ -51,16 +67,23 @@ struct BenchEngineCommand: AsyncParsableCommand {
         }
 
         Output.line("")
-        Output.line("Throughput: decode + detect (automatic upsample) + landmarks + embedding, \(repetitions * 2) frames, 2 in flight per thread.")
+        Output.line("Throughput: decode + detect + landmarks + embedding (no mirror), \(repetitions * 2) frames, 2 in flight per thread.")
         Output.line("")
-        Output.line("| frame | upsample | 1 thread: frames/s | faces/s | 2 threads: frames/s | faces/s | speed-up |")
-        Output.line("|---|---:|---:|---:|---:|---:|---:|")
+        Output.line("| frame | detector | 1 thread: frames/s | faces/s | 2 threads: frames/s | faces/s | speed-up |")
+        Output.line("|---|---|---:|---:|---:|---:|---:|")
         for frame in frames {
-            let one = try await Throughput.measure(frame.jpeg, engine: single, frames: repetitions * 2)
-            let two = try await Throughput.measure(frame.jpeg, engine: pair, frames: repetitions * 2)
-            let upsample = DetectionOptions.automaticUpsample(width: frame.width, height: frame.height)
-            let speedup = one.facesPerSecond > 0 ? String(format: "%.2f×", two.facesPerSecond / one.facesPerSecond) : "–"
-            Output.line("| \(frame.label) | \(upsample) | \(one.framesText) | \(one.facesText) | \(two.framesText) | \(two.facesText) | \(speedup) |")
+            for detector in [FaceDetectorKind.yunet, .hog] {
+                let options = DetectionOptions(detector: detector, mirror: false)
+                let one = try await Throughput.measure(frame.jpeg, engine: single, options: options, frames: repetitions * 2)
+                let two = try await Throughput.measure(frame.jpeg, engine: pair, options: options, frames: repetitions * 2)
+                let speedup = one.facesPerSecond > 0 ? String(format: "%.2f×", two.facesPerSecond / one.facesPerSecond) : "–"
+                let label = detector == .hog ? "hog, up \(DetectionOptions.automaticUpsample(width: frame.width, height: frame.height))" : "yunet"
+                Output.line("| \(frame.label) | \(label) | \(one.framesText) | \(one.facesText) | \(two.framesText) | \(two.facesText) | \(speedup) |")
+            }
+        }
+        if !recallPhotos.isEmpty {
+            Output.line("")
+            Output.lines(try await RecallBenchmark.table(photos: RecallBenchmark.fixturePhotos(in: recallPhotos), engine: pair))
         }
     }
 
@@ -117,9 +140,9 @@ struct StageBenchmark {
         for round in 0...repetitions {
             // Decoded on an engine thread, as the server does it.
             let decoded = try await engine.decodeFrame(jpeg, maxPixels: EmbedCommand.maxPixels)
-            let up0 = try await engine.analyzeTimed(decoded.image, options: DetectionOptions(upsample: 0, embed: false))
+            let up0 = try await engine.analyzeTimed(decoded.image, options: DetectionOptions(detector: .hog, upsample: 0, embed: false))
             let clock = ContinuousClock.now
-            let up1 = try await engine.analyzeTimed(decoded.image, options: DetectionOptions(upsample: 1))
+            let up1 = try await engine.analyzeTimed(decoded.image, options: DetectionOptions(detector: .hog, upsample: 1))
             let analyzeMs = clock.millisecondsElapsed
             guard round > 0 else { continue }
             result.facesUpsample0 = up0.faces.count
@@ -157,23 +180,23 @@ struct Throughput {
     var framesText: String { String(format: "%.1f", framesPerSecond) }
     var facesText: String { String(format: "%.1f", facesPerSecond) }
 
-    static func measure(_ jpeg: Data, engine: FaceEngine, frames: Int) async throws -> Throughput {
+    static func measure(_ jpeg: Data, engine: FaceEngine, options: DetectionOptions, frames: Int) async throws -> Throughput {
         let inFlight = engine.threadCount * 2
-        _ = try await run(jpeg, engine: engine, frames: inFlight, inFlight: inFlight) // warm every thread
+        _ = try await run(jpeg, engine: engine, options: options, frames: inFlight, inFlight: inFlight) // warm every thread
         let clock = ContinuousClock.now
-        let faces = try await run(jpeg, engine: engine, frames: frames, inFlight: inFlight)
+        let faces = try await run(jpeg, engine: engine, options: options, frames: frames, inFlight: inFlight)
         let seconds = clock.millisecondsElapsed / 1000
         return Throughput(framesPerSecond: Double(frames) / seconds, facesPerSecond: Double(faces) / seconds)
     }
 
     /// Runs `frames` analyses, at most `inFlight` at once; returns the faces found in all.
-    private static func run(_ jpeg: Data, engine: FaceEngine, frames: Int, inFlight: Int) async throws -> Int {
+    private static func run(_ jpeg: Data, engine: FaceEngine, options: DetectionOptions, frames: Int, inFlight: Int) async throws -> Int {
         try await withThrowingTaskGroup(of: Int.self) { group in
             var submitted = 0, faces = 0
             func submit() {
                 group.addTask {
                     let image = try await engine.decodeFrame(jpeg, maxPixels: EmbedCommand.maxPixels).image
-                    return try await engine.analyze(image).count
+                    return try await engine.analyze(image, options: options).count
                 }
                 submitted += 1
             }

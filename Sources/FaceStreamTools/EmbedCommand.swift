@@ -17,11 +17,17 @@ struct EmbedCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Times the image is doubled before HOG detection (default: automatic from the image size).")
+    @Option(help: "Face detector: yunet (the server's default), hog (dlib's, as face_recognition uses it) or mmod (dlib's CNN, slow).")
+    var detector: FaceDetectorKind = .yunet
+
+    @Option(help: "HOG/MMOD: times the image is doubled before detection (default: automatic from the image size).")
     var upsample: Int?
 
-    @Flag(help: "Detect with dlib's MMOD CNN detector instead of HOG (slower on CPU).")
-    var cnn = false
+    @Option(help: "Smallest detector score kept (default: the detector's own, YuNet 0.8, HOG 0).")
+    var minScore: Double?
+
+    @Flag(inversion: .prefixedNo, help: "Average each embedding with its mirror image's (the server's REST default).")
+    var mirror = DetectionOptions.photo.mirror
 
     @OptionGroup var engineOptions: EngineOptions
 
@@ -34,6 +40,7 @@ struct EmbedCommand: AsyncParsableCommand {
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one image file") }
         if let upsample, !(0...4).contains(upsample) { throw ValidationError("--upsample must be 0…4") }
+        if let minScore, !minScore.isFinite { throw ValidationError("--min-score must be a number") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
@@ -45,12 +52,17 @@ struct EmbedCommand: AsyncParsableCommand {
         do throws(FaceKitError) {
             // No discovery lane: every job here is urgent, and it would load one more copy of the models.
             engine = try FaceEngine(models: ModelFiles(directory: engineOptions.modelDirectory), threads: threadCount,
-                                    backgroundThreads: 0, queueCapacity: inFlight, loadCNN: cnn)
+                                    queueCapacity: inFlight, loadCNN: detector == .mmod,
+                                    loadYuNet: detector == .yunet)
         } catch {
             throw ToolError(error.description)
         }
         defer { engine.shutdown() }
-        let options = DetectionOptions(upsample: upsample, useCNN: cnn)
+        var options = DetectionOptions.photo
+        options.detector = detector
+        options.upsample = upsample
+        options.minScore = minScore
+        options.mirror = mirror
         let failed = await Self.describeAll(files, engine: engine, options: options, inFlight: inFlight) { Output.line($0) }
         if failed { throw ExitCode.failure }
     }

@@ -1,8 +1,9 @@
 import ArgumentParser
+import FaceKit
 import Foundation
 
 /// The first arguments that select an offline tool instead of the Vapor application.
-public let commandNames: Set<String> = ["embed", "bench-engine", "bench-gallery", "bench-stream"]
+public let commandNames: Set<String> = ["embed", "bench-engine", "bench-gallery", "bench-stream", "bench-accuracy", "bench-alignment"]
 
 /// One line for `facestream --help`, which Vapor prints for its own commands.
 public let helpSummary = """
@@ -11,6 +12,8 @@ public let helpSummary = """
       bench-engine   Milliseconds per engine stage at 640×360, 640×480, 1280×720 and faces/s on 1 and 2 threads
       bench-gallery  Milliseconds per gallery search over 10k–1M random embeddings
       bench-stream   Streams JPEG frames over N WebSocket connections to a running server: fps, latency, CPU
+      bench-accuracy Verification accuracy on LFW pairs at the server's settings (a dev set directory)
+      bench-alignment YuNet-path vs HOG-path embeddings of the same faces, and the box calibration
     Use `facestream <tool> --help` for their options.
     """
 
@@ -42,7 +45,7 @@ struct ToolsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "facestream",
         abstract: "FaceStream offline tools.",
-        subcommands: [EmbedCommand.self, BenchEngineCommand.self, BenchGalleryCommand.self, BenchStreamCommand.self]
+        subcommands: [EmbedCommand.self, BenchEngineCommand.self, BenchGalleryCommand.self, BenchStreamCommand.self, BenchAccuracyCommand.self, BenchAlignmentCommand.self]
     )
 }
 
@@ -62,10 +65,16 @@ struct EngineOptions: ParsableArguments {
     }
 }
 
+extension FaceDetectorKind: ExpressibleByArgument {}
+
 enum Output {
     /// stdout through stdio: buffered, flushed by `exit` and at the end of `main`.
     static func line(_ text: String) {
         print(text)
+    }
+
+    static func lines(_ texts: [String]) {
+        for text in texts { print(text) }
     }
 
     static func error(_ text: String) {

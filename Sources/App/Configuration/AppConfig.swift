@@ -1,3 +1,4 @@
+import FaceKit
 import Vapor
 
 /// Everything FaceStream reads from its environment, parsed and validated once at start-up.
@@ -30,8 +31,16 @@ public struct AppConfig: Sendable {
     public var wsIdleTimeoutSeconds: Double
     public var trackTTLSeconds: Double
     public var reembedIntervalFrames: Int
-    /// Seconds between a stream's background full-frame scans for new faces.
-    public var discoveryIntervalSeconds: Double
+    /// The face detector for photos and streams (DETECTOR: yunet, hog or mmod).
+    public var detector: FaceDetectorKind
+    /// Smallest detector score kept; nil: the detector's default (YuNet 0.6, HOG/MMOD 0).
+    public var minDetectionScore: Double?
+    /// Smallest face kept, box side in pixels.
+    public var minFaceSize: Double
+    /// Photos (REST, enrolment): embeddings averaged with the mirror image's.
+    public var mirrorEmbeddings: Bool
+    /// Streams: the same for the tracks' embeddings.
+    public var streamMirrorEmbeddings: Bool
     /// When set, `/metrics` requires it.
     public var metricsAPIKey: String?
     /// How often (seconds) this node checks whether other nodes changed the enrolled faces and reloads
@@ -70,14 +79,41 @@ extension AppConfig {
         self.wsIdleTimeoutSeconds = try env.double("WS_IDLE_TIMEOUT_SECONDS", default: 60, lower: 0, lowerExclusive: true)
         self.trackTTLSeconds = try env.double("TRACK_TTL_SECONDS", default: 1.0, lower: 0, lowerExclusive: true)
         self.reembedIntervalFrames = try env.int("REEMBED_INTERVAL_FRAMES", default: 10, in: 1...Int.max)
-        self.discoveryIntervalSeconds = try env.double("DISCOVERY_INTERVAL_SECONDS", default: 0.25, lower: 0, upper: 60)
         self.metricsAPIKey = try env.secret("METRICS_API_KEY", minLength: 1)
+        self.detector = try env.choice("DETECTOR", default: FaceDetectorKind.yunet)
+        self.minDetectionScore = try env.optionalDouble("MIN_DETECTION_SCORE", lower: detector == .yunet ? 0 : -10,
+                                                        upper: detector == .yunet ? 1 : 10)
+        self.minFaceSize = try env.double("MIN_FACE_SIZE", default: 0, lower: 0, upper: 10_000)
+        self.mirrorEmbeddings = try env.bool("EMBED_MIRROR", default: DetectionOptions.photo.mirror)
+        self.streamMirrorEmbeddings = try env.bool("STREAM_EMBED_MIRROR", default: DetectionOptions.stream.mirror)
         self.gallerySyncSeconds = try env.double("GALLERY_SYNC_SECONDS", default: database.isSQLite ? 0 : 10, lower: 0, upper: 86_400)
     }
 
     /// The process environment. Call after `Application.make`, which has already loaded `.env`.
     public static func fromProcessEnvironment() throws(ConfigurationError) -> AppConfig {
         try AppConfig(environment: ProcessInfo.processInfo.environment)
+    }
+}
+
+extension AppConfig {
+    /// How photos are analysed (REST recognition, detection, enrolment, verification).
+    public var photoDetection: DetectionOptions {
+        var options = DetectionOptions.photo
+        options.detector = detector
+        options.minScore = minDetectionScore
+        options.minFaceSize = minFaceSize
+        options.mirror = mirrorEmbeddings
+        return options
+    }
+
+    /// How stream frames are searched for faces (embedding happens per track, with `mirror`).
+    public var streamDetection: DetectionOptions {
+        var options = DetectionOptions.stream
+        options.detector = detector
+        options.minScore = minDetectionScore
+        options.minFaceSize = minFaceSize
+        options.mirror = streamMirrorEmbeddings
+        return options
     }
 }
 

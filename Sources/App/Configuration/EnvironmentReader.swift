@@ -40,6 +40,12 @@ struct EnvironmentReader {
         return number
     }
 
+    /// Like `double`, nil when unset.
+    func optionalDouble(_ name: String, lower: Double, upper: Double) throws(ConfigurationError) -> Double? {
+        guard raw(name) != nil else { return nil }
+        return try double(name, default: 0, lower: lower, upper: upper)
+    }
+
     /// A finite number inside `lower...upper`; `lowerExclusive` makes the lower bound open
     /// (e.g. a frame rate must be greater than 0, not equal to it).
     func double(
@@ -55,6 +61,18 @@ struct EnvironmentReader {
             throw ConfigurationError(variable: name, value: value, expected: expected)
         }
         return number
+    }
+
+    /// One of an enumeration's raw values, case-insensitively.
+    func choice<T: RawRepresentable & CaseIterable>(_ name: String, default fallback: T) throws(ConfigurationError) -> T
+        where T.RawValue == String
+    {
+        guard let value = raw(name) else { return fallback }
+        guard let chosen = T(rawValue: value.lowercased()) else {
+            let names = T.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ConfigurationError(variable: name, value: value, expected: "expected one of \(names)")
+        }
+        return chosen
     }
 
     /// A secret (API key): never echoed in error messages.

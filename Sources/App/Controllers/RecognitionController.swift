@@ -63,7 +63,9 @@ struct RecognitionController: RouteCollection {
         let analyzer = try FaceAnalyzer(req)
         let sharpness = try QueryParameters(req).bool("sharpness") ?? false
         let bytes = try Self.singleImage(req)
-        let analysis = try await analyzer.analyze(bytes, options: DetectionOptions(embed: sharpness))
+        var options = analyzer.detection
+        options.embed = sharpness
+        let analysis = try await analyzer.analyze(bytes, options: options)
         return DetectionResultDTO(image: ImageSizeDTO(analysis.image), faces: analysis.faces.map(DetectedFaceDTO.init))
     }
 

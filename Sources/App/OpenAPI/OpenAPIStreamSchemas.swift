@@ -34,8 +34,8 @@ extension OpenAPI {
             ("StreamThrottled", Schema.record([
                 ("type", Schema.string().merging(["enum": ["throttled"]])),
                 ("frame_id", Schema.integer()),
-                ("reason", Schema.string("`rate_limit`: above MAX_FRAME_RATE; `superseded`: a newer frame replaced it.")
-                    .merging(["enum": ["rate_limit", "superseded"]])),
+                ("reason", Schema.string("`rate_limit`: above MAX_FRAME_RATE; `superseded`: a newer frame replaced it; `shutting_down`: the server is stopping.")
+                    .merging(["enum": ["rate_limit", "superseded", "shutting_down"]])),
                 ("max_frame_rate", Schema.number()),
             ], "Server → client: a frame that was not processed.")),
             ("StreamError", Schema.object([

@@ -13,53 +13,66 @@ struct RecognizeSocketController {
         // bigger is a protocol violation and closes the connection (1009).
         let hardLimit = max(64 * 1024, config.maxFrameBytes / 3 * 4 * 2 + 4096)
         routes.webSocket("recognize", maxFrameSize: WebSocketMaxFrameSize(integerLiteral: hardLimit)) { req, socket in
-            await run(req, socket)
+            // Called on the channel's event loop before it reads any frame: handlers installed
+            // here see every message, including one sent the instant the handshake completed.
+            let (inbox, input) = AsyncStream<Inbound>.makeStream()
+            socket.onText { _, text in input.yield(.text(text)) }
+            socket.onBinary { _, buffer in input.yield(.binary(buffer)) }
+            socket.onClose.whenComplete { _ in input.finish() }
+            Task { await run(req, socket, inbox) }
         }
     }
 
-    private func run(_ req: Request, _ socket: WebSocket) async {
+    /// The connection's whole life: reading, processing and the idle watchdog in one task group
+    /// that ends when the socket does.
+    private func run(_ req: Request, _ socket: WebSocket, _ inbox: AsyncStream<Inbound>) async {
         let app = req.application
         guard let runtime = app.faceRuntime else {
             await refuse(socket, code: "engine_unavailable", message: "the face engine is not loaded on this server")
             return
         }
+        let session = StreamSession(
+            id: Self.sessionID(requested: req.query[String.self, at: "session_id"]), socket: socket, runtime: runtime,
+            settings: StreamSettings(config: app.config, runtime: runtime), sightings: app.sightingLog,
+            metrics: app.faceStreamMetrics)
         let ticket = UUID()
-        guard connections.admit(socket, as: ticket) else {
+        switch connections.admit(socket, session: session, as: ticket) {
+        case .admitted: break
+        case .full:
             await refuse(socket, code: "too_many_connections", message: "the server is at its limit of \(connections.limit) streams; retry later")
+            return
+        case .shuttingDown:
+            await refuse(socket, code: "shutting_down", message: "the server is shutting down; reconnect to another node or retry later")
             return
         }
         defer { connections.remove(ticket) }
+        app.faceStreamMetrics.setOpenStreams(connections.count)
+        defer { app.faceStreamMetrics.setOpenStreams(connections.count) }
 
-        let session = StreamSession(
-            id: Self.sessionID(requested: req.query[String.self, at: "session_id"]), socket: socket, runtime: runtime,
-            settings: StreamSettings(config: app.config, runtime: runtime), sightings: app.sightingLog)
-        // Callbacks arrive in order on the channel's event loop (where they must be installed);
-        // one consumer keeps that order. Clients send after the `session` message, which follows.
-        let (inbox, input) = AsyncStream<Inbound>.makeStream()
-        try? await socket.eventLoop.submit {
-            socket.onText { _, text in input.yield(.text(text)) }
-            socket.onBinary { _, buffer in input.yield(.binary(buffer)) }
-        }.get()
-        socket.onClose.whenComplete { _ in input.finish() }
         await session.start()
-
         let idleTimeout = app.config.wsIdleTimeoutSeconds
-        let watchdog = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
-                if await session.idleSeconds > idleTimeout {
-                    try? await socket.close(code: .normalClosure)
-                    return
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await session.processFrames() }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(1))
+                    if !Task.isCancelled, await session.idleSeconds > idleTimeout {
+                        try? await socket.close(code: .normalClosure)
+                        return
+                    }
                 }
             }
-        }
-        for await message in inbox {
-            switch message {
-            case .text(let text): await session.receive(text: text)
-            case .binary(let buffer): await session.receive(binary: buffer)
+            // Messages that arrived before the session message went out waited in the inbox.
+            for await message in inbox {
+                switch message {
+                case .text(let text): await session.receive(text: text)
+                case .binary(let buffer): await session.receive(binary: buffer)
+                }
             }
+            // The socket closed: stop the watchdog; the frame in flight finishes, nothing after it.
+            await session.finishInput()
+            group.cancelAll()
         }
-        watchdog.cancel()
     }
 
     private func refuse(_ socket: WebSocket, code: String, message: String) async {
@@ -86,26 +99,52 @@ struct RecognizeSocketController {
 
 /// The open streams: counted against MAX_CONNECTIONS, closed together at shutdown.
 final class StreamRegistry: Sendable {
+    enum Admission { case admitted, full, shuttingDown }
+
+    private struct Stream {
+        let socket: WebSocket
+        let session: StreamSession
+    }
+
+    private struct State {
+        var open: [UUID: Stream] = [:]
+        var accepting = true
+    }
+
     let limit: Int
-    private let open = NIOLockedValueBox<[UUID: WebSocket]>([:])
+    private let state = NIOLockedValueBox(State())
 
     init(limit: Int) { self.limit = limit }
 
-    var count: Int { open.withLockedValue { $0.count } }
+    var count: Int { state.withLockedValue { $0.open.count } }
 
-    func admit(_ socket: WebSocket, as ticket: UUID) -> Bool {
-        open.withLockedValue { streams in
-            guard streams.count < limit else { return false }
-            streams[ticket] = socket
-            return true
+    func admit(_ socket: WebSocket, session: StreamSession, as ticket: UUID) -> Admission {
+        state.withLockedValue { state in
+            guard state.accepting else { return .shuttingDown }
+            guard state.open.count < limit else { return .full }
+            state.open[ticket] = Stream(socket: socket, session: session)
+            return .admitted
         }
     }
 
-    func remove(_ ticket: UUID) { open.withLockedValue { _ = $0.removeValue(forKey: ticket) } }
+    func remove(_ ticket: UUID) { state.withLockedValue { _ = $0.open.removeValue(forKey: ticket) } }
 
-    /// Says goodbye to every client (1001 "going away"), so the HTTP server can stop at once.
-    func closeAll() async {
-        for socket in open.withLockedValue({ Array($0.values) }) { try? await socket.close(code: .goingAway) }
+    /// Graceful shutdown of every stream, all at once: no new streams are admitted, each stream's
+    /// frame in flight is answered (waiting ones get `throttled`, `shutting_down`), then the client
+    /// gets a close frame (1001 "going away").
+    func closeAll(drainTimeout: Double = 5) async {
+        let streams = state.withLockedValue { state in
+            state.accepting = false
+            return Array(state.open.values)
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for stream in streams {
+                group.addTask {
+                    await stream.session.drainForShutdown(timeout: drainTimeout)
+                    try? await stream.socket.close(code: .goingAway)
+                }
+            }
+        }
     }
 }
 

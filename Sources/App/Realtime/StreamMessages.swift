@@ -103,6 +103,8 @@ struct ThrottledMessage: Encodable {
         case rateLimit = "rate_limit"
         /// A newer frame arrived while this one waited: only the newest waits.
         case superseded
+        /// The server is shutting down: frames after that are not processed.
+        case shuttingDown = "shutting_down"
     }
 
     let type = "throttled"

@@ -5,6 +5,9 @@ import Vapor
 /// One `/ws/recognize` connection: admits frames (rate limit, one waiting frame at most), runs
 /// them through detection → tracking → embedding → identity vote, answers every frame once and
 /// hands identity changes to the sighting log.
+///
+/// The connection's tasks (reading, `processFrames`, the idle watchdog) run in one task group in
+/// `RecognizeSocketController`; nothing here outlives it.
 actor StreamSession {
     struct Frame: Sendable {
         let id: Int
@@ -18,24 +21,31 @@ actor StreamSession {
     let runtime: FaceRuntime
     let settings: StreamSettings
     let tracker: FaceTracker
-    var discovery = DiscoveryState()
-    var previousGrid: [UInt8]?
-    var lastFrameTime = -Double.infinity
+    let metrics: FaceStreamMetrics
     private let sightings: SightingLogWriter
     private var limiter: FrameRateLimiter
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
     private var lastMessage: ContinuousClock.Instant
     private var nextBinaryFrameID = 1
+    /// A frame is taken (`next`) or being processed; until it is answered, newer frames wait.
     private var processing = false
+    private var next: Frame?
     private var waiting: Frame?
+    private var shuttingDown = false
+    /// Rung when a frame is waiting; `processFrames` answers it. Holds one ring at most.
+    private let doorbell: AsyncStream<Void>
+    private let ring: AsyncStream<Void>.Continuation
 
-    init(id: String, socket: WebSocket, runtime: FaceRuntime, settings: StreamSettings, sightings: SightingLogWriter) {
+    init(id: String, socket: WebSocket, runtime: FaceRuntime, settings: StreamSettings, sightings: SightingLogWriter,
+         metrics: FaceStreamMetrics) {
         self.id = id
         self.socket = socket
         self.runtime = runtime
         self.settings = settings
         self.sightings = sightings
+        self.metrics = metrics
+        (doorbell, ring) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         self.tracker = FaceTracker(configuration: settings.tracker)
         self.limiter = FrameRateLimiter(rate: settings.maxFrameRate)
         started = clock.now
@@ -96,37 +106,69 @@ actor StreamSession {
         return nextBinaryFrameID
     }
 
-    /// Rate limit first; then either start processing or become the one waiting frame.
+    /// Rate limit first; then the frame is taken for processing at once when none is in flight,
+    /// or becomes the one waiting frame (superseding an older one that has not started), which
+    /// `processFrames` takes as soon as the frame in flight is answered.
     private func admit(_ frame: Frame) {
-        guard limiter.admit(at: seconds(since: started)) else {
-            return send(ThrottledMessage(frameID: frame.id, reason: .rateLimit, maxFrameRate: settings.maxFrameRate))
-        }
-        if processing {
-            if let replaced = waiting {
-                send(ThrottledMessage(frameID: replaced.id, reason: .superseded, maxFrameRate: settings.maxFrameRate))
-            }
-            waiting = frame
+        guard !shuttingDown else { return throttle(frame.id, .shuttingDown) }
+        guard limiter.admit(at: seconds(since: started)) else { return throttle(frame.id, .rateLimit) }
+        if !processing {
+            processing = true
+            next = frame
+            ring.yield()
             return
         }
-        processing = true
-        Task { await self.drain(startingWith: frame) }
+        if let replaced = waiting { throttle(replaced.id, .superseded) }
+        waiting = frame
     }
 
-    private func drain(startingWith first: Frame) async {
-        var next: Frame? = first
-        while let frame = next {
-            do {
-                let faces = try await analyze(frame)
-                send(RecognitionResultMessage(frameID: frame.id, faces: faces, timestamp: frame.timestamp))
-            } catch let error as FaceKitError {
-                sendError(error.code.rawValue, error.message, frameID: frame.id)
-            } catch {
-                sendError("internal_error", "the frame could not be processed", frameID: frame.id)
+    private func throttle(_ frameID: Int, _ reason: ThrottledMessage.Reason) {
+        metrics.recordStreamFrameThrottled(reason: reason.rawValue)
+        send(ThrottledMessage(frameID: frameID, reason: reason, maxFrameRate: settings.maxFrameRate))
+    }
+
+    /// Answers frames one at a time until `finishInput()` or cancellation: the one taken, then
+    /// the one that waited meanwhile, if any.
+    func processFrames() async {
+        for await _ in doorbell {
+            while let frame = next ?? waiting {
+                if next != nil { next = nil } else { waiting = nil }
+                await process(frame)
             }
-            next = waiting
-            waiting = nil
+            processing = false
         }
-        processing = false
+    }
+
+    /// The client is gone: `processFrames` ends after the frame in flight.
+    func finishInput() { ring.finish() }
+
+    /// Server shutdown: frames still waiting and any that arrive from now on are answered
+    /// `throttled` (`shutting_down`); returns once the frame in flight (if any) is answered, or
+    /// after `timeout` seconds. A short grace period first lets frames already on the wire be
+    /// read and answered rather than cut off by the close.
+    func drainForShutdown(timeout: Double, grace: Duration = .milliseconds(100)) async {
+        shuttingDown = true
+        if let frame = waiting {
+            waiting = nil
+            throttle(frame.id, .shuttingDown)
+        }
+        let deadline = clock.now + .milliseconds(Int(timeout * 1000))
+        try? await Task.sleep(for: grace)
+        while processing, clock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
+    }
+
+    private func process(_ frame: Frame) async {
+        do {
+            let faces = try await analyze(frame)
+            metrics.recordStreamFrame(processed: true)
+            send(RecognitionResultMessage(frameID: frame.id, faces: faces, timestamp: frame.timestamp))
+        } catch let error as FaceKitError {
+            metrics.recordStreamFrame(processed: false)
+            sendError(error.code.rawValue, error.message, frameID: frame.id)
+        } catch {
+            metrics.recordStreamFrame(processed: false)
+            sendError("internal_error", "the frame could not be processed", frameID: frame.id)
+        }
     }
 
     /// Seconds since the session started (the tracker's clock).

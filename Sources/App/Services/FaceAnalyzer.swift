@@ -10,6 +10,8 @@ struct FaceAnalyzer: Sendable {
     let maxImagePixels: Int
     let threadPool: NIOThreadPool
     let metrics: FaceStreamMetrics
+    /// The server's photo settings (detector, thresholds, mirror averaging).
+    let detection: DetectionOptions
 
     /// 503 `engine_unavailable` when this server runs without the face engine.
     init(_ req: Request) throws {
@@ -18,6 +20,7 @@ struct FaceAnalyzer: Sendable {
         maxImagePixels = req.application.config.maxImagePixels
         threadPool = req.application.threadPool
         metrics = req.application.faceStreamMetrics
+        detection = req.application.config.photoDetection
     }
 
     struct Analysis: Sendable {
@@ -29,7 +32,7 @@ struct FaceAnalyzer: Sendable {
     /// - Throws: `FaceStreamError` 413 `payload_too_large` above MAX_UPLOAD_BYTES; `FaceKitError` for an
     ///   image that doesn't decode (`corrupt_image`, `unsupported_format`, `empty_image`), has too many
     ///   pixels (`image_too_large`), or when the engine is overloaded.
-    func analyze(_ bytes: Data, options: DetectionOptions = DetectionOptions()) async throws -> Analysis {
+    func analyze(_ bytes: Data, options: DetectionOptions? = nil) async throws -> Analysis {
         guard bytes.count <= maxUploadBytes else {
             throw FaceStreamError.payloadTooLarge("the image is \(bytes.count) bytes; the limit is \(maxUploadBytes) (MAX_UPLOAD_BYTES)")
         }
@@ -37,11 +40,9 @@ struct FaceAnalyzer: Sendable {
         let maxPixels = maxImagePixels
         let image = try await threadPool.runIfActive { try Image(decoding: bytes, maxPixels: maxPixels) }
         let decoded = ContinuousClock.now - start
-        var (faces, timings) = try await runtime.engine.analyzeTimed(image, options: options)
+        var (faces, timings) = try await runtime.engine.analyzeTimed(image, options: options ?? detection)
         timings.decode = Double(decoded.components.seconds) * 1000 + Double(decoded.components.attoseconds) / 1e15
         metrics.recordFrame(timings: timings)
-        // HOG margins are > 0 for a detection; a detector configured to go lower reports weak guesses.
-        faces.removeAll { $0.score < 0 }
         metrics.recordFacesDetected(faces.count)
         return Analysis(image: image, faces: faces)
     }
@@ -50,7 +51,9 @@ struct FaceAnalyzer: Sendable {
     /// Only the two most confident faces are embedded: one more is enough to know there are several.
     /// - Throws: 422 `no_face` / `multiple_faces`, or what `analyze` throws.
     func singleFace(_ bytes: Data, what: String = "the image") async throws -> Face {
-        let analysis = try await analyze(bytes, options: DetectionOptions(embed: true, maxFaces: 2))
+        var options = detection
+        options.maxFaces = 2
+        let analysis = try await analyze(bytes, options: options)
         switch analysis.faces.count {
         case 0: throw FaceStreamError.noFace("no face was found in \(what)")
         case 1: return analysis.faces[0]

@@ -1,7 +1,7 @@
 import FaceKit
 import Vapor
 
-/// Loads the face engine (one dlib model set per engine thread plus one for background scans) and
+/// Loads the face engine (one set of models per engine thread) and
 /// registers what runs beside it: the sighting log writer and, across nodes, gallery sync.
 ///
 /// `configure` calls this only when `app.config.loadFaceEngine` is true: tests that don't need the
@@ -11,7 +11,10 @@ func registerFaceServices(_ app: Application) async throws {
     let config = app.config
     let engine: FaceEngine
     do {
-        engine = try FaceEngine(models: ModelFiles(directory: config.modelsDirectory), threads: config.engineThreads)
+        // Each stream has at most one engine job queued at a time: room for all of them, plus REST.
+        engine = try FaceEngine(models: ModelFiles(directory: config.modelsDirectory), threads: config.engineThreads,
+                                queueCapacity: max(64, config.maxConnections + 64),
+                                loadCNN: config.detector == .mmod, loadYuNet: config.detector == .yunet)
     } catch {
         throw ConfigurationError(variable: "MODELS_DIR", value: config.modelsDirectory, expected: error.message)
     }
@@ -33,8 +36,16 @@ struct FaceRuntimeLifecycle: LifecycleHandler {
     }
 
     func shutdownAsync(_ app: Application) async {
-        await app.streams.closeAll()
-        await app.sightingLog.stop()
+        await app.closeStreamsAndFlushSightings()
         app.faceRuntime?.engine.shutdown()
+    }
+}
+
+extension Application {
+    /// The stream side of a graceful shutdown: no new streams; each stream's frame in flight is
+    /// answered and its client gets a close frame (1001); then every queued sighting is written.
+    func closeStreamsAndFlushSightings() async {
+        await streams.closeAll()
+        await sightingLog.stop()
     }
 }

@@ -10,6 +10,8 @@ import Vapor
 /// - `facestream_faces_detected_total` · `facestream_recognitions_total{result="known|unknown"}`
 /// - `facestream_gallery_embeddings` · `facestream_engine_queue_depth`
 /// - `facestream_stage_duration_seconds{stage="decode|detect|landmarks|align|embed"}`
+/// - `facestream_stream_frames_total{result="processed|error"}` · `facestream_stream_frames_throttled_total{reason}`
+/// - `facestream_open_streams`
 public final class FaceStreamMetrics: Sendable {
     static let requestBuckets: [Duration] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10].map(FaceStreamMetrics.seconds)
     static let stageBuckets: [Duration] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1].map(FaceStreamMetrics.seconds)
@@ -20,6 +22,9 @@ public final class FaceStreamMetrics: Sendable {
     private let recognitionsUnknown: Counter
     private let galleryEmbeddings: Gauge
     private let engineQueueDepth: Gauge
+    private let streamFramesProcessed: Counter
+    private let streamFramesErrored: Counter
+    private let openStreams: Gauge
 
     init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
@@ -29,6 +34,24 @@ public final class FaceStreamMetrics: Sendable {
         recognitionsUnknown = registry.makeCounter(descriptor: recognitions, labels: [("result", "unknown")])
         galleryEmbeddings = registry.makeGauge(descriptor: Self.name("gallery_embeddings", "Embeddings in this node's in-memory gallery."))
         engineQueueDepth = registry.makeGauge(descriptor: Self.name("engine_queue_depth", "Face engine jobs waiting for a thread."))
+        let frames = Self.name("stream_frames_total", "WebSocket frames answered with a result or an error.")
+        streamFramesProcessed = registry.makeCounter(descriptor: frames, labels: [("result", "processed")])
+        streamFramesErrored = registry.makeCounter(descriptor: frames, labels: [("result", "error")])
+        openStreams = registry.makeGauge(descriptor: Self.name("open_streams", "Open /ws/recognize connections on this node."))
+    }
+
+    public func recordStreamFrame(processed: Bool) {
+        (processed ? streamFramesProcessed : streamFramesErrored).increment()
+    }
+
+    /// A frame answered `throttled`; `reason` is the message's (`rate_limit`, `superseded`, `shutting_down`).
+    public func recordStreamFrameThrottled(reason: String) {
+        registry.makeCounter(descriptor: Self.name("stream_frames_throttled_total", "WebSocket frames not processed, by reason."),
+                             labels: [("reason", reason)]).increment()
+    }
+
+    public func setOpenStreams(_ count: Int) {
+        openStreams.set(Double(count))
     }
 
     /// One finished HTTP request. `route` is the route's pattern (`/api/users/:id`), never the raw path.

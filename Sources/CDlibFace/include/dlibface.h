@@ -1,4 +1,4 @@
-// C API over dlib's face detection, landmarks and 128-D embeddings.
+// C API over face detection (YuNet via OpenCV DNN, dlib HOG/MMOD), landmarks and 128-D embeddings.
 // Every function returns a status (DLIBFACE_OK or an error code) and, on error, writes a
 // NUL-terminated message into `err` (at most `err_len` bytes). No C++ exception crosses it.
 // Handles are single-threaded: use one engine per thread (dlib's networks keep scratch state).
@@ -29,6 +29,21 @@ typedef struct {
     double score;                    // detector confidence (HOG: SVM margin; CNN: MMOD score)
 } dlibface_rect;
 
+// A YuNet detection: the tight face box and YuNet's own five landmarks (x, y pairs: right eye,
+// left eye, nose tip, right mouth corner, left mouth corner, as seen from the subject).
+typedef struct {
+    dlibface_rect box; // score: sqrt(class * objectness), 0...1
+    double landmarks[10];
+} dlibface_detection;
+
+typedef struct {
+    double score_threshold; // keep detections scoring at least this (0...1)
+    double nms_threshold;   // IoU above which the weaker of two boxes is dropped
+    double min_face;        // smallest box side kept, in source pixels
+    int32_t max_input_side; // larger images are scaled down to this longest side first (0 = never)
+    int32_t min_input_side; // smaller images are scaled up to this longest side first (0 = never)
+} dlibface_yunet_options;
+
 typedef struct {
     double chip_ms;  // aligning/extracting the 150x150 chips
     double embed_ms; // running the ResNet
@@ -42,29 +57,27 @@ int dlibface_image_decode(const uint8_t *data, size_t len, int64_t max_pixels,
 // Copies packed 8-bit RGB rows (stride = width*3).
 int dlibface_image_from_rgb(const uint8_t *rgb, int32_t width, int32_t height,
                             dlibface_image **out, char *err, size_t err_len);
+// A copy resized to `width` x `height` (area averaging when shrinking, bilinear when enlarging).
+int dlibface_image_resized(const dlibface_image *image, int32_t width, int32_t height,
+                           dlibface_image **out, char *err, size_t err_len);
 void dlibface_image_free(dlibface_image *image);
 int32_t dlibface_image_width(const dlibface_image *image);
 int32_t dlibface_image_height(const dlibface_image *image);
 // Packed RGB pixels, width*height*3 bytes, valid while the image lives.
 const uint8_t *dlibface_image_pixels(const dlibface_image *image);
-// Mean gray level (0.299 R + 0.587 G + 0.114 B) of each cell of a `columns` x `rows` grid over
-// the image, row by row into `out` (columns*rows bytes): a tiny signature for spotting cuts.
-void dlibface_image_gray_grid(const dlibface_image *image, int32_t columns, int32_t rows, uint8_t *out);
 // Encodes as baseline JPEG into a malloc'd buffer the caller frees with dlibface_buffer_free.
 int dlibface_image_encode_jpeg(const dlibface_image *image, int quality, uint8_t **out,
                                size_t *out_len, char *err, size_t err_len);
 void dlibface_buffer_free(uint8_t *buffer);
 
-// Sets the calling thread's nice value (Linux: per thread), e.g. 10 for background work.
-// Returns 0, or -1 where the system refuses.
-int dlibface_set_thread_nice(int nice);
 
 // ---- engine -------------------------------------------------------------------------------
 // Loads the HOG detector, the 5-point shape predictor and the ResNet from the given files.
-// `cnn_model_path` may be NULL (MMOD CNN detector unavailable).
+// `cnn_model_path` may be NULL (MMOD CNN detector unavailable); so may `yunet_model_path` (the
+// ONNX YuNet 2023mar model, converted for OpenCV 4.6 by scripts/setup).
 int dlibface_engine_new(const char *shape_predictor_path, const char *recognition_model_path,
-                        const char *cnn_model_path, dlibface_engine **out, char *err,
-                        size_t err_len);
+                        const char *cnn_model_path, const char *yunet_model_path,
+                        dlibface_engine **out, char *err, size_t err_len);
 void dlibface_engine_free(dlibface_engine *engine);
 
 // Detects faces. The image is first resized by `scale` (0 < scale <= 1; 1 = as is), then
@@ -75,14 +88,14 @@ int dlibface_detect(dlibface_engine *engine, const dlibface_image *image, int up
                     double scale, int use_cnn, dlibface_rect *out, int32_t capacity,
                     int32_t *count, char *err, size_t err_len);
 
-// Looks for the best face inside each of `n` regions (e.g. around a tracked face): the region is
-// cut out and resized so that a face of `expected_width[i]` pixels becomes about 100 px (HOG's
-// sweet spot), then scanned with HOG. Writes one box per region in image coordinates; a region
-// without a face gets score = -INFINITY. Much cheaper than a full-frame scan at upsample 1.
-// `adjust_threshold` < 0 accepts weaker detections than a full scan does (a face was just there).
-int dlibface_detect_regions(dlibface_engine *engine, const dlibface_image *image,
-                            const dlibface_rect *regions, const double *expected_width, int32_t n,
-                            double adjust_threshold, dlibface_rect *out, char *err, size_t err_len);
+// Detects faces with YuNet (loaded by dlibface_engine_new). Any image size: it is padded to the
+// network's stride (and first scaled so its longest side is within [min_input_side,
+// max_input_side]); boxes
+// and landmarks come back in source pixels, best first. At most `capacity` are written; `count`
+// receives how many were found in total.
+int dlibface_detect_yunet(dlibface_engine *engine, const dlibface_image *image,
+                          const dlibface_yunet_options *options, dlibface_detection *out,
+                          int32_t capacity, int32_t *count, char *err, size_t err_len);
 
 // 5-point landmarks for `n` boxes: writes n*5 (x, y) pairs into `points` (n*10 doubles).
 int dlibface_landmarks(dlibface_engine *engine, const dlibface_image *image,
@@ -90,11 +103,12 @@ int dlibface_landmarks(dlibface_engine *engine, const dlibface_image *image,
                        size_t err_len);
 
 // Aligned 150x150 chips (get_face_chip_details(shape, 150, 0.25)) for `n` faces given their
-// boxes and landmarks, then 128-D descriptors in one batch: writes n*128 floats into
+// boxes and dlib 5-point landmarks, then 128-D descriptors in one batch: writes n*128 floats into
 // `descriptors` and, when non-NULL, the chip's sharpness (variance of the Laplacian of its
-// gray levels) into `sharpness` (n doubles). `timing` may be NULL.
+// gray levels) into `sharpness` (n doubles). With `mirror` != 0 each descriptor is the mean of
+// the chip's and its horizontal mirror image's (twice the ResNet work). `timing` may be NULL.
 int dlibface_embed(dlibface_engine *engine, const dlibface_image *image,
-                   const dlibface_rect *boxes, const double *points, int32_t n,
+                   const dlibface_rect *boxes, const double *points, int32_t n, int mirror,
                    float *descriptors, double *sharpness, dlibface_embed_timing *timing,
                    char *err, size_t err_len);
 

@@ -42,9 +42,9 @@ enum Fixtures {
         do { return try FaceEngine(models: models, threads: 2) } catch { fatalError("cannot load models: \(error)") }
     }()
 
-    /// The single face of a photo, embedded.
-    static func embedding(_ relative: String, upsample: Int? = nil) async throws -> Embedding {
-        let faces = try await engine.analyze(try image(relative), options: DetectionOptions(upsample: upsample))
+    /// The single face of a photo, embedded with the server's photo settings unless told otherwise.
+    static func embedding(_ relative: String, options: DetectionOptions = .photo) async throws -> Embedding {
+        let faces = try await engine.analyze(try image(relative), options: options)
         guard faces.count == 1, let embedding = faces[0].embedding else {
             throw FaceKitError(.invalidArgument, "\(relative): expected one face, found \(faces.count)")
         }

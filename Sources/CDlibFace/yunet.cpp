@@ -1,0 +1,181 @@
+// YuNet 2023mar through cv::dnn. OpenCV 4.6's cv::FaceDetectorYN expects the older output layout,
+// so the network is run directly and its outputs are decoded here: per stride (8, 16, 32) one
+// row per grid cell with class and objectness scores, a box (centre offset in cells, log size)
+// and five landmarks (offsets in cells). The score is sqrt(cls * obj), as OpenCV's decoder does.
+#include "yunet.hpp"
+#include <algorithm>
+#include <cmath>
+#include <opencv2/core.hpp>
+#include <opencv2/dnn.hpp>
+#include <opencv2/imgproc.hpp>
+
+namespace dlibface {
+
+namespace {
+
+constexpr int strides[3] = {8, 16, 32};
+// The network's input must be a multiple of its largest stride.
+constexpr int input_align = 32;
+// Candidates kept before NMS (OpenCV's decoder uses the same bound).
+constexpr int max_candidates = 5000;
+// Faces below this side (source pixels) are what the enlarged scan of a small image adds.
+constexpr double small_face = 40;
+
+int align_up(int value) { return (value + input_align - 1) / input_align * input_align; }
+
+// Reads a whole file's bytes; the ONNX importer is given memory so that a missing or corrupt file
+// is reported with its path by us, not as OpenCV's assertion text alone.
+std::vector<char> read_file(const char *path) {
+    FILE *file = std::fopen(path, "rb");
+    if (file == nullptr) throw Failure(DLIBFACE_MODEL_ERROR, std::string("cannot open YuNet model ") + path);
+    std::vector<char> bytes;
+    char chunk[65536];
+    size_t got;
+    while ((got = std::fread(chunk, 1, sizeof(chunk), file)) > 0) bytes.insert(bytes.end(), chunk, chunk + got);
+    std::fclose(file);
+    return bytes;
+}
+
+} // namespace
+
+struct YuNet::State {
+    cv::dnn::Net net;
+    std::vector<std::string> output_names;
+};
+
+YuNet::YuNet(const char *model_path) : state(std::make_unique<State>()) {
+    if (model_path == nullptr) throw Failure(DLIBFACE_INVALID_ARGUMENT, "no path for the YuNet model");
+    std::vector<char> bytes = read_file(model_path);
+    try {
+        // One thread per engine: FaceStream runs one engine per core already (see use_single_threaded_blas).
+        cv::setNumThreads(1);
+        state->net = cv::dnn::readNetFromONNX(bytes.data(), bytes.size());
+        state->net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+        state->net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+    } catch (const cv::Exception &error) {
+        throw Failure(DLIBFACE_MODEL_ERROR, std::string("cannot load YuNet model ") + model_path + ": " + error.what());
+    }
+    if (state->net.empty()) throw Failure(DLIBFACE_MODEL_ERROR, std::string("YuNet model ") + model_path + " holds no network");
+    for (const char *kind : {"cls", "obj", "bbox", "kps"}) {
+        for (int stride : strides) state->output_names.push_back(std::string(kind) + "_" + std::to_string(stride));
+    }
+    std::vector<std::string> layers = state->net.getUnconnectedOutLayersNames();
+    for (const auto &name : state->output_names) {
+        if (std::find(layers.begin(), layers.end(), name) == layers.end()) {
+            throw Failure(DLIBFACE_MODEL_ERROR, std::string("YuNet model ") + model_path + " has no output " + name +
+                                                    " (expected the 2023mar model)");
+        }
+    }
+}
+
+YuNet::~YuNet() = default;
+
+// Runs the network once on `rgb` scaled by `scale` (padded bottom/right to the stride, so boxes map
+// back by that single factor) and appends every cell scoring at least the threshold whose box
+// side (source pixels) is in [settings.min_face, max_face).
+void YuNet::collect(const cv::Mat &rgb, double scale, double max_face, const YuNetSettings &settings,
+                    std::vector<YuNetFace> &candidates) {
+    cv::Mat scaled = rgb;
+    if (scale != 1.0) {
+        const cv::Size size(std::max(1, int(std::lround(rgb.cols * scale))), std::max(1, int(std::lround(rgb.rows * scale))));
+        cv::resize(rgb, scaled, size, 0, 0, scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
+    }
+    cv::Mat padded;
+    cv::copyMakeBorder(scaled, padded, 0, align_up(scaled.rows) - scaled.rows, 0, align_up(scaled.cols) - scaled.cols,
+                       cv::BORDER_CONSTANT, cv::Scalar(0, 0, 0));
+    // YuNet takes BGR in 0...255, no mean, no scaling.
+    cv::Mat blob = cv::dnn::blobFromImage(padded, 1.0, cv::Size(), cv::Scalar(), /*swapRB=*/true, /*crop=*/false, CV_32F);
+    std::vector<cv::Mat> outputs;
+    try {
+        state->net.setInput(blob);
+        state->net.forward(outputs, state->output_names);
+    } catch (const cv::Exception &error) {
+        throw Failure(DLIBFACE_INTERNAL, std::string("YuNet inference failed: ") + error.what());
+    }
+    const double to_source = double(rgb.cols) / double(scaled.cols);
+    for (int level = 0; level < 3; ++level) {
+        const int stride = strides[level];
+        const int columns = padded.cols / stride, rows = padded.rows / stride;
+        for (int output = level; output < 12; output += 3) {
+            if (outputs[size_t(output)].total() < size_t(rows * columns)) throw Failure(DLIBFACE_INTERNAL, "unexpected YuNet output size");
+        }
+        const float *cls = outputs[size_t(level)].ptr<float>();
+        const float *obj = outputs[size_t(3 + level)].ptr<float>();
+        const float *box = outputs[size_t(6 + level)].ptr<float>();
+        const float *kps = outputs[size_t(9 + level)].ptr<float>();
+        for (int row = 0; row < rows; ++row) {
+            for (int column = 0; column < columns; ++column) {
+                const int cell = row * columns + column;
+                const double score = std::sqrt(std::clamp(double(cls[cell]), 0.0, 1.0) * std::clamp(double(obj[cell]), 0.0, 1.0));
+                if (score < settings.score_threshold) continue;
+                const float *b = box + cell * 4, *k = kps + cell * 10;
+                YuNetFace face;
+                const double cx = (column + b[0]) * stride, cy = (row + b[1]) * stride;
+                const double w = std::exp(double(b[2])) * stride, h = std::exp(double(b[3])) * stride;
+                face.x = (cx - w / 2) * to_source;
+                face.y = (cy - h / 2) * to_source;
+                face.width = w * to_source;
+                face.height = h * to_source;
+                face.score = score;
+                for (int p = 0; p < 5; ++p) {
+                    face.landmarks[p * 2] = (column + k[p * 2]) * stride * to_source;
+                    face.landmarks[p * 2 + 1] = (row + k[p * 2 + 1]) * stride * to_source;
+                }
+                const double side = std::min(face.width, face.height);
+                if (side < settings.min_face || side >= max_face) continue;
+                candidates.push_back(face);
+            }
+        }
+    }
+}
+
+std::vector<YuNetFace> YuNet::detect(const dlib::matrix<dlib::rgb_pixel> &image, const YuNetSettings &settings) {
+    const int width = int(image.nc()), height = int(image.nr());
+    if (width <= 0 || height <= 0) return {};
+    // dlib's rows are packed RGB: wrapped without copying.
+    const cv::Mat rgb(height, width, CV_8UC3, const_cast<dlib::rgb_pixel *>(&image(0, 0)));
+    const int longest = std::max(width, height);
+    std::vector<YuNetFace> candidates;
+    if (settings.max_input_side > 0 && longest > settings.max_input_side) {
+        // Large images are scaled down: the cost grows with the pixels.
+        collect(rgb, double(settings.max_input_side) / double(longest), HUGE_VAL, settings, candidates);
+    } else {
+        collect(rgb, 1.0, HUGE_VAL, settings, candidates);
+        // A small image is also scanned enlarged, for its small faces only: they then reach the
+        // sizes YuNet scores confidently. Larger faces (a crop filled by one) come from the scan at
+        // their own size, which boxes them as every other photo is boxed.
+        if (settings.min_input_side > 0 && longest < settings.min_input_side) {
+            collect(rgb, double(settings.min_input_side) / double(longest), small_face, settings, candidates);
+        }
+    }
+    std::vector<cv::Rect2d> rects;
+    std::vector<float> scores;
+    for (const auto &face : candidates) {
+        rects.emplace_back(face.x, face.y, face.width, face.height);
+        scores.push_back(float(face.score));
+    }
+    std::vector<int> kept;
+    cv::dnn::NMSBoxes(rects, scores, float(settings.score_threshold), float(settings.nms_threshold), kept, 1.0f, max_candidates);
+    std::vector<YuNetFace> faces;
+    faces.reserve(kept.size());
+    for (int index : kept) faces.push_back(candidates[size_t(index)]);
+    // NMS by IoU leaves a small box lying inside a much larger one (a part of a face scored as a
+    // face, typically from the enlarged scan): drop a box more than half covered by a larger face.
+    auto covered = [&](const YuNetFace &small) {
+        for (const auto &large : faces) {
+            if (large.width * large.height <= small.width * small.height) continue;
+            const double w = std::min(small.x + small.width, large.x + large.width) - std::max(small.x, large.x);
+            const double h = std::min(small.y + small.height, large.y + large.height) - std::max(small.y, large.y);
+            if (w > 0 && h > 0 && w * h > 0.5 * small.width * small.height) return true;
+        }
+        return false;
+    };
+    std::vector<YuNetFace> separate;
+    for (const auto &face : faces) {
+        if (!covered(face)) separate.push_back(face);
+    }
+    std::sort(separate.begin(), separate.end(), [](const YuNetFace &a, const YuNetFace &b) { return a.score > b.score; });
+    return separate;
+}
+
+} // namespace dlibface

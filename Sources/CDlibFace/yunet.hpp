@@ -1,0 +1,42 @@
+// YuNet (2023mar) run through OpenCV's DNN module. Only this header's plain types reach the rest
+// of the shim: OpenCV stays inside yunet.cpp.
+#pragma once
+#include "internal.hpp"
+#include <memory>
+#include <vector>
+
+namespace cv { class Mat; }
+
+namespace dlibface {
+
+struct YuNetFace {
+    double x, y, width, height; // tight face box in source pixels
+    double score;               // sqrt(cls * obj), 0...1
+    double landmarks[10];       // right eye, left eye, nose tip, right and left mouth corner (x, y)
+};
+
+struct YuNetSettings {
+    double score_threshold;
+    double nms_threshold;
+    double min_face;     // smallest box side kept, source pixels
+    int max_input_side;  // larger images are scaled down to this longest side first (0 = never)
+    int min_input_side;  // smaller images are scaled up to this longest side first (0 = never)
+};
+
+class YuNet {
+public:
+    explicit YuNet(const char *model_path); // throws Failure(DLIBFACE_MODEL_ERROR) naming the file
+    ~YuNet();
+    YuNet(const YuNet &) = delete;
+    YuNet &operator=(const YuNet &) = delete;
+
+    std::vector<YuNetFace> detect(const dlib::matrix<dlib::rgb_pixel> &image, const YuNetSettings &settings);
+
+private:
+    void collect(const cv::Mat &rgb, double scale, double max_face, const YuNetSettings &settings,
+                 std::vector<YuNetFace> &candidates);
+    struct State;
+    std::unique_ptr<State> state;
+};
+
+} // namespace dlibface
