@@ -31,6 +31,10 @@ public struct DetectionOptions: Sendable, Equatable {
     public var minInputSide: Int
     /// Compute 128-D embeddings (and chip sharpness) for the faces found.
     public var embed: Bool
+    /// YuNet: locate dlib's 5 landmarks for every face found. Off (streams), only faces that are
+    /// embedded get them (`FaceEngine.embed` locates them first); pose quality then comes from
+    /// YuNet's own points.
+    public var landmarks: Bool = true
     /// Average each descriptor with that of the chip's mirror image (twice the ResNet work).
     public var mirror: Bool
     /// At most this many faces, the detector's most confident first.
@@ -79,8 +83,15 @@ extension DetectionOptions {
     /// averaging raised LFW dev-set accuracy at 0.6 from 0.985 to 0.991 (`bench-accuracy`).
     public static let photo = DetectionOptions(detector: .yunet, mirror: true)
     /// What the server uses for stream frames: detection only, every frame; tracks are embedded
-    /// separately (`mirror` applies there). Mirror averaging stays on: a track is embedded only
-    /// until it settles and then every few frames, so the doubled ResNet cost is rare, and its
-    /// embeddings stay the kind the gallery holds.
-    public static let stream = DetectionOptions(detector: .yunet, embed: false, mirror: true)
+    /// separately, without mirror averaging: a stream's identity comes from a vote over several
+    /// looks, and the doubled ResNet cost of mirroring decides whether 10 cameras fit on 2 cores.
+    /// Plain and mirror-averaged embeddings of one face are ~0.05 apart, so the gallery's
+    /// (mirror-averaged) enrolments still match.
+    /// Frames are detected at most 480 px on their longest side: a 640×480 frame costs ~0.56× as
+    /// much as at full size, and faces stay findable down to ~13 px of the frame.
+    public static let stream: DetectionOptions = {
+        var options = DetectionOptions(detector: .yunet, maxInputSide: 480, embed: false, mirror: false)
+        options.landmarks = false
+        return options
+    }()
 }

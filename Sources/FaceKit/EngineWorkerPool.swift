@@ -7,6 +7,9 @@ final class EngineWorkerPool: @unchecked Sendable {
     // @unchecked Sendable: `queue`, `stopped` and `busy` are only touched while holding `condition`.
     private let condition = NSCondition()
     private var queue = JobQueue()
+    /// Jobs that continue work already started (a stream frame's embeddings after its detection):
+    /// served before `queue`, so a frame once begun finishes instead of queueing twice.
+    private var continuations = JobQueue()
     private var stopped = false
     private var busy = 0
     let capacity: Int
@@ -28,31 +31,34 @@ final class EngineWorkerPool: @unchecked Sendable {
     /// Jobs waiting (not yet running).
     var queueDepth: Int {
         condition.lock(); defer { condition.unlock() }
-        return queue.count
+        return queue.count + continuations.count
     }
 
     /// Jobs waiting or running.
     var load: Int {
         condition.lock(); defer { condition.unlock() }
-        return queue.count + busy
+        return queue.count + continuations.count + busy
     }
 
-    /// Runs `body` on an engine thread. Throws `engine_overloaded` when the queue is full.
-    func run<T: Sendable>(_ body: @escaping @Sendable (DlibEngine) throws(FaceKitError) -> T) async throws(FaceKitError) -> T {
+    /// Runs `body` on an engine thread; `continuing` jobs go ahead of the others. Throws
+    /// `engine_overloaded` when the queue is full.
+    func run<T: Sendable>(continuing: Bool = false,
+                          _ body: @escaping @Sendable (DlibEngine) throws(FaceKitError) -> T) async throws(FaceKitError) -> T {
         let result: Result<T, FaceKitError> = await withCheckedContinuation { continuation in
             condition.lock()
             defer { condition.unlock() }
-            guard !stopped, queue.count < capacity else {
+            guard !stopped, queue.count + continuations.count < capacity else {
                 continuation.resume(returning: .failure(FaceKitError(.overloaded, "the face engine queue is full (\(capacity) jobs)")))
                 return
             }
-            queue.append { engine in
+            let job: (DlibEngine) -> Void = { engine in
                 do throws(FaceKitError) {
                     continuation.resume(returning: .success(try body(engine)))
                 } catch {
                     continuation.resume(returning: .failure(error))
                 }
             }
+            if continuing { continuations.append(job) } else { queue.append(job) }
             condition.signal()
         }
         return try result.get()
@@ -68,7 +74,7 @@ final class EngineWorkerPool: @unchecked Sendable {
     private func work(_ engine: DlibEngine) {
         condition.lock()
         while true {
-            if let job = queue.popFirst() {
+            if let job = continuations.popFirst() ?? queue.popFirst() {
                 busy += 1
                 condition.unlock()
                 job(engine)

@@ -79,12 +79,13 @@ public final class FaceEngine: Sendable {
         try await embedTimed(faces, in: image, mirror: mirror).faces
     }
 
-    /// `embed`, with the chip and ResNet milliseconds.
-    public func embedTimed(_ faces: [Face], in image: Image, mirror: Bool = false) async throws(FaceKitError)
+    /// `embed`, with the landmark, chip and ResNet milliseconds. `continuing`: the second step of
+    /// work already begun (a stream frame after its detection), served before new jobs.
+    public func embedTimed(_ faces: [Face], in image: Image, mirror: Bool = false, continuing: Bool = false) async throws(FaceKitError)
         -> (faces: [Face], timings: StageTimings)
     {
         guard !faces.isEmpty else { return (faces, StageTimings()) }
-        return try await pool.run { engine throws(FaceKitError) in
+        return try await pool.run(continuing: continuing) { engine throws(FaceKitError) in
             var copy = faces
             var timings = StageTimings()
             try Self.embed(engine, image, &copy, mirror: mirror, &timings)
@@ -100,13 +101,24 @@ public final class FaceEngine: Sendable {
             let clock = ContinuousClock.now
             let found = try engine.detectYuNet(image, options: options)
             timings.detect = clock.millisecondsSince()
-            let located = try locate(engine, image, found.map { ShapePredictorBox.adapted(from: $0.box) }, detector: .yunet, &timings)
+            let adapted = found.map { ShapePredictorBox.adapted(from: $0.box) }
+            let located = options.landmarks ? try locate(engine, image, adapted, detector: .yunet, &timings)
+                : unlocated(adapted, detector: .yunet)
             return zip(found, located).map { detection, face in
                 var face = face
+                let adaptedWidth = face.box.width
                 face.box = box(detection.box)
-                face.detectorLandmarks = withUnsafeBytes(of: detection.landmarks) { raw in
+                let points = withUnsafeBytes(of: detection.landmarks) { raw in
                     let values = raw.bindMemory(to: Double.self)
                     return (0..<5).map { Point(x: values[$0 * 2], y: values[$0 * 2 + 1]) }
+                }
+                face.detectorLandmarks = points
+                if face.landmarks.isEmpty {
+                    // Pose from YuNet's own points until dlib's are needed (eye centres stand in for
+                    // the corner pairs FaceQuality averages).
+                    let pose = [points[0], points[0], points[1], points[1], points[2]]
+                    face.quality = FaceQuality(faceWidth: adaptedWidth, landmarks: pose,
+                                               detection: face.quality.detection, chipLaplacianVariance: nil)
                 }
                 return face
             }
@@ -143,9 +155,28 @@ public final class FaceEngine: Sendable {
         }
     }
 
+    /// Faces for boxes whose dlib landmarks are not computed yet (`DetectionOptions.landmarks`
+    /// off): `embed` locates them first.
+    private static func unlocated(_ boxes: [dlibface_rect], detector: FaceDetectorKind) -> [Face] {
+        boxes.map { box in
+            let frame = Self.box(box)
+            let confidence = FaceQuality.detectionConfidence(score: box.score, detector: detector)
+            return Face(box: frame, landmarks: [], score: box.score, detector: detector, detectorLandmarks: nil,
+                        quality: FaceQuality(faceWidth: frame.width, landmarks: [], detection: confidence, chipLaplacianVariance: nil),
+                        embedding: nil, rawBox: RawBox(left: box.left, top: box.top, right: box.right, bottom: box.bottom))
+        }
+    }
+
     private static func embed(_ engine: DlibEngine, _ image: Image, _ faces: inout [Face], mirror: Bool,
                               _ timings: inout StageTimings) throws(FaceKitError) {
         guard !faces.isEmpty else { return }
+        let unlocated = faces.indices.filter { faces[$0].landmarks.isEmpty }
+        if !unlocated.isEmpty {
+            let clock = ContinuousClock.now
+            let boxes = unlocated.map { faces[$0].rawBox }.map { dlibface_rect(left: $0.left, top: $0.top, right: $0.right, bottom: $0.bottom, score: 0) }
+            for (index, points) in zip(unlocated, try engine.landmarks(image, boxes: boxes)) { faces[index].landmarks = points }
+            timings.landmarks += clock.millisecondsSince()
+        }
         let boxes = faces.map { dlibface_rect(left: $0.rawBox.left, top: $0.rawBox.top, right: $0.rawBox.right, bottom: $0.rawBox.bottom, score: $0.score) }
         let result = try engine.embed(image, boxes: boxes, landmarks: faces.map(\.landmarks), mirror: mirror)
         timings.chip += result.timing.chip_ms

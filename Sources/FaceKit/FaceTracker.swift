@@ -30,6 +30,9 @@ public final class FaceTracker {
         var lastSeen: Double
         var framesSinceEmbedding = 0
         var embeddedBox: BoundingBox?
+        /// The detection-time quality of the face when it was last embedded, and now.
+        var embeddedQuality = 0.0
+        var quality = 0.0
         var lastEmbedding: Embedding?
         var observations: [Observation] = []
         var identity = TrackIdentity.unsettled
@@ -52,8 +55,9 @@ public final class FaceTracker {
     public func endAll() { tracks.removeAll() }
 
     /// Matches this frame's boxes to live tracks (greedy by overlap), starts tracks for the rest
-    /// and ends tracks unseen for longer than the time to live.
-    public func assign(_ boxes: [BoundingBox], at time: Double) -> [Assignment] {
+    /// and ends tracks unseen for longer than the time to live. `qualities` (one per box, the
+    /// detection-time quality score) let a clearly better view of a settled face be embedded.
+    public func assign(_ boxes: [BoundingBox], qualities: [Double]? = nil, at time: Double) -> [Assignment] {
         latestFrame = time
         tracks.removeAll { time - $0.lastSeen > configuration.timeToLive }
         var pairs: [(score: Double, detection: Int, track: Int)] = []
@@ -71,7 +75,9 @@ public final class FaceTracker {
             takenTracks.insert(pair.track)
         }
         return boxes.indices.map { d in
+            let quality = qualities.map { $0[d] } ?? 0
             if let t = trackOf[d] {
+                tracks[t].quality = quality
                 tracks[t].box = boxes[d]
                 tracks[t].lastSeen = time
                 tracks[t].framesSinceEmbedding += 1
@@ -79,7 +85,9 @@ public final class FaceTracker {
             }
             let id = String(nextID)
             nextID += 1
-            tracks.append(Track(id: id, box: boxes[d], lastSeen: time))
+            var track = Track(id: id, box: boxes[d], lastSeen: time)
+            track.quality = quality
+            tracks.append(track)
             return Assignment(detection: d, trackID: id, needsEmbedding: true)
         }
     }
@@ -103,6 +111,7 @@ public final class FaceTracker {
         var track = tracks[index]
         track.lastEmbedding = embedding
         track.embeddedBox = track.box
+        track.embeddedQuality = track.quality
         track.framesSinceEmbedding = 0
         track.observations.append(observation)
         if track.observations.count > configuration.voteWindow { track.observations.removeFirst() }
@@ -118,8 +127,16 @@ public final class FaceTracker {
 
     private func needsEmbedding(_ track: Track) -> Bool {
         if !track.identity.settled || track.lastEmbedding == nil { return true }
+        // The latest look named someone else than the settled vote (the face turned towards the
+        // camera, say): look again at once, so a better view changes the vote within a few frames.
+        // (An unknown look at a named track is a borderline frame: the name survives it.)
+        if let named = track.observations.last?.personID, named != track.identity.personID { return true }
         if track.framesSinceEmbedding >= configuration.reembedInterval { return true }
+        guard track.framesSinceEmbedding >= configuration.reembedMinimumGap else { return false }
+        // A clearly better view than the one last embedded (turned to the camera, come closer).
+        if track.quality >= track.embeddedQuality + configuration.reembedQualityGain { return true }
         guard let embeddedBox = track.embeddedBox else { return true }
+        // Box jitter of a few pixels moves a small face's IoU a lot: a move counts after a gap.
         return embeddedBox.iou(track.box) < configuration.reembedBelowIoU
     }
 

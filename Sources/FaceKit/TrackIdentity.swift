@@ -3,6 +3,9 @@ public struct Observation: Sendable, Equatable {
     public let personID: Int?
     public let distance: Double?
     public let confidence: Double
+    /// How much this observation counts in its track's vote: the face's quality score (a blurred
+    /// profile says less about who it is than a sharp frontal view). 1 unless set.
+    public var weight: Double = 1
 
     /// Classifies the gallery's nearest match with the tracker's two thresholds.
     public init(nearest: Gallery.Match?, configuration: TrackerConfiguration) {
@@ -43,23 +46,27 @@ public struct TrackIdentity: Sendable, Equatable {
 
     public static let unsettled = TrackIdentity(personID: nil, confidence: 0, settled: false)
 
-    /// Majority vote over the recent observations: the label with most votes wins (ties: the
-    /// higher mean confidence). Settled once the winner has `votesToSettle` votes and more than
-    /// half of them.
+    /// Weighted majority vote over the recent observations: the label with the most weight wins
+    /// (ties: the higher mean confidence). Settled once the winner has `votesToSettle` votes and
+    /// more than half of the weight.
     static func vote(_ observations: [Observation], votesToSettle: Int) -> TrackIdentity {
         guard !observations.isEmpty else { return .unsettled }
-        var tally: [Int?: (votes: Int, confidence: Double)] = [:]
+        var tally: [Int?: (votes: Int, weight: Double, confidence: Double)] = [:]
+        var totalWeight = 0.0
         for observation in observations {
-            let current = tally[observation.personID] ?? (0, 0)
-            tally[observation.personID] = (current.votes + 1, current.confidence + observation.confidence)
+            let weight = max(0.05, observation.weight)
+            let current = tally[observation.personID] ?? (0, 0, 0)
+            tally[observation.personID] = (current.votes + 1, current.weight + weight, current.confidence + observation.confidence)
+            totalWeight += weight
         }
         let winner = tally.max { a, b in
-            a.value.votes != b.value.votes ? a.value.votes < b.value.votes
+            a.value.weight != b.value.weight ? a.value.weight < b.value.weight
                 : a.value.confidence / Double(a.value.votes) < b.value.confidence / Double(b.value.votes)
         }!
         let votes = winner.value.votes
-        let settled = votes >= votesToSettle && votes * 2 > observations.count
-        let confidence = Double(votes) / Double(observations.count) * winner.value.confidence / Double(votes)
+        let share = winner.value.weight / totalWeight
+        let settled = votes >= votesToSettle && share > 0.5
+        let confidence = share * winner.value.confidence / Double(votes)
         return settled ? TrackIdentity(personID: winner.key, confidence: confidence, settled: true)
             : TrackIdentity(personID: nil, confidence: confidence, settled: false)
     }

@@ -8,6 +8,10 @@ public struct TrackerConfiguration: Sendable {
     public var reembedInterval: Int = 10
     /// …or earlier when its box overlaps the box it had when last embedded by less than this.
     public var reembedBelowIoU: Double = 0.5
+    /// …or when the face's detection-time quality rose by this much since (a better view)…
+    public var reembedQualityGain: Double = 0.1
+    /// …but for those two not sooner than this many frames after the last embedding.
+    public var reembedMinimumGap: Int = 3
     /// Observations the identity vote looks at (the most recent ones).
     public var voteWindow: Int = 7
     /// Votes a label needs (and a majority) before the track's identity is settled.

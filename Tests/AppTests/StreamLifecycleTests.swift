@@ -35,10 +35,14 @@ struct StreamLifecycleTests {
             }
             #expect(answers.count == 100)
             #expect(answers.allSatisfy { $0[0].type == "session" })
+            // 100 frames at once overload two engine threads: each is answered, by a result or, past
+            // the engine's slots, by an immediate `throttled` `engine_busy` (never a late answer).
             let results = answers.map { $0[1] }
-            #expect(results.filter { $0.type == "recognition_result" && $0.faces?.count == 1 }.count == 100,
-                    "\(Dictionary(grouping: results, by: \.type).mapValues(\.count))")
-            #expect(Set(results.compactMap(\.frameID)).count == 100)
+            let recognized = results.filter { $0.type == "recognition_result" && $0.faces?.count == 1 }.count
+            let busy = results.filter { $0.type == "throttled" && $0.reason == "engine_busy" }.count
+            #expect(recognized + busy == 100, "\(Dictionary(grouping: results, by: \.type).mapValues(\.count))")
+            #expect(recognized >= 4)
+            #expect(Set(results.compactMap(\.frameID)) == Set(1...100))
         }
     }
 

@@ -65,6 +65,33 @@ struct TrackerTests {
         #expect(jump.needsEmbedding)
     }
 
+    @Test("a sharp frontal view outweighs earlier poor views; a disagreeing look is checked at once")
+    func weightedVote() {
+        let tracker = FaceTracker()
+        var random = RandomEmbeddings(seed: 11)
+        let face = random.next()
+        var profile = Observation(personID: nil, distance: 0.66, confidence: 0.4)
+        profile.weight = 0.15
+        var frontal = Observation(personID: 7, distance: 0.42, confidence: 0.98)
+        frontal.weight = 0.9
+        var id = ""
+        for frame in 0..<5 {
+            id = tracker.assign([box(Double(frame), 0)], at: Double(frame) * 0.04)[0].trackID
+            _ = tracker.record(trackID: id, embedding: face, observation: profile, at: Double(frame) * 0.04)
+        }
+        #expect(tracker.identity(of: id).settled && tracker.identity(of: id).personID == nil)
+        // Settled: the next frame is not embedded, until the periodic re-embedding sees the frontal face.
+        var a = tracker.assign([box(5, 0)], at: 0.2)[0]
+        #expect(!a.needsEmbedding)
+        _ = tracker.record(trackID: a.trackID, embedding: face, observation: frontal, at: 0.2)
+        // That look disagreed with the settled vote: the very next frame is embedded again.
+        a = tracker.assign([box(6, 0)], at: 0.24)[0]
+        #expect(a.needsEmbedding)
+        _ = tracker.record(trackID: a.trackID, embedding: face, observation: frontal, at: 0.24)
+        // 2 × 0.9 against 5 × 0.15: the person wins after two good looks, not after four.
+        #expect(tracker.identity(of: id).personID == 7)
+    }
+
     @Test("a face that no longer looks like its track is split off under a new id")
     func split() {
         let tracker = FaceTracker()

@@ -41,6 +41,9 @@ public struct AppConfig: Sendable {
     public var mirrorEmbeddings: Bool
     /// Streams: the same for the tracks' embeddings.
     public var streamMirrorEmbeddings: Bool
+    /// Streams (YuNet): frames are detected at most this large (longest side); detection costs
+    /// grow with the pixels, and a stream detects every frame.
+    public var streamMaxInputSide: Int
     /// When set, `/metrics` requires it.
     public var metricsAPIKey: String?
     /// How often (seconds) this node checks whether other nodes changed the enrolled faces and reloads
@@ -86,6 +89,7 @@ extension AppConfig {
         self.minFaceSize = try env.double("MIN_FACE_SIZE", default: 0, lower: 0, upper: 10_000)
         self.mirrorEmbeddings = try env.bool("EMBED_MIRROR", default: DetectionOptions.photo.mirror)
         self.streamMirrorEmbeddings = try env.bool("STREAM_EMBED_MIRROR", default: DetectionOptions.stream.mirror)
+        self.streamMaxInputSide = try env.int("STREAM_MAX_INPUT_SIDE", default: DetectionOptions.stream.maxInputSide, in: 160...4096)
         self.gallerySyncSeconds = try env.double("GALLERY_SYNC_SECONDS", default: database.isSQLite ? 0 : 10, lower: 0, upper: 86_400)
     }
 
@@ -113,6 +117,7 @@ extension AppConfig {
         options.minScore = minDetectionScore
         options.minFaceSize = minFaceSize
         options.mirror = streamMirrorEmbeddings
+        options.maxInputSide = streamMaxInputSide
         return options
     }
 }

@@ -34,8 +34,8 @@ extension OpenAPI {
             ("StreamThrottled", Schema.record([
                 ("type", Schema.string().merging(["enum": ["throttled"]])),
                 ("frame_id", Schema.integer()),
-                ("reason", Schema.string("`rate_limit`: above MAX_FRAME_RATE; `superseded`: a newer frame replaced it; `shutting_down`: the server is stopping.")
-                    .merging(["enum": ["rate_limit", "superseded", "shutting_down"]])),
+                ("reason", Schema.string("`rate_limit`: above MAX_FRAME_RATE; `superseded`: a newer frame replaced it; `shutting_down`: the server is stopping; `engine_busy`: the server is overloaded and dropped the frame rather than answer it late.")
+                    .merging(["enum": ["rate_limit", "superseded", "shutting_down", "engine_busy"]])),
                 ("max_frame_rate", Schema.number()),
             ], "Server → client: a frame that was not processed.")),
             ("StreamError", Schema.object([

@@ -105,6 +105,9 @@ struct ThrottledMessage: Encodable {
         case superseded
         /// The server is shutting down: frames after that are not processed.
         case shuttingDown = "shutting_down"
+        /// The face engine already has more frames waiting than it can answer in time: dropped
+        /// rather than queued, so latency stays bounded under overload.
+        case engineBusy = "engine_busy"
     }
 
     let type = "throttled"

@@ -16,10 +16,11 @@ extension StreamSession {
         let detection = try await runtime.engine.detectFrame(frame.bytes, maxPixels: settings.maxImagePixels, options: settings.detection)
         let image = detection.image, faces = detection.faces
         var timings = detection.timings
-        let assignments = tracker.assign(faces.map(\.box), at: time)
+        let assignments = tracker.assign(faces.map(\.box), qualities: faces.map(\.quality.score), at: time)
         let due = assignments.filter(\.needsEmbedding)
         let (embedded, embedTimings) = try await runtime.engine.embedTimed(due.map { faces[$0.detection] }, in: image,
-                                                                           mirror: settings.detection.mirror)
+                                                                           mirror: settings.detection.mirror, continuing: true)
+        timings.landmarks = embedTimings.landmarks
         timings.chip = embedTimings.chip
         timings.embed = embedTimings.embed
         var trackIDs = assignments.map(\.trackID)
@@ -27,7 +28,8 @@ extension StreamSession {
             guard let embedding = face.embedding else { continue }
             // Deactivated and deleted people are already out of the gallery.
             let nearest = runtime.gallery.search(embedding, topK: 1).first
-            let observation = Observation(nearest: nearest, configuration: tracker.configuration)
+            var observation = Observation(nearest: nearest, configuration: tracker.configuration)
+            observation.weight = face.quality.score
             metrics.recordRecognition(known: observation.personID != nil)
             let outcome = tracker.record(trackID: assignment.trackID, embedding: embedding, observation: observation, at: time)
             trackIDs[assignment.detection] = outcome.trackID

@@ -81,6 +81,8 @@ actor StreamSession {
             guard data.utf8.count <= settings.maxFrameBytes / 3 * 4 + 128 else {
                 return sendError("frame_too_large", "frames are limited to \(settings.maxFrameBytes) bytes", frameID: frameID)
             }
+            // The rate limit before the (costly) base64 decoding: a flooding client is cheap to refuse.
+            guard admissible(frameID) else { return }
             guard let bytes = Self.decodeBase64(data) else {
                 return sendError("invalid_base64", "\"data\" is not valid base64", frameID: frameID)
             }
@@ -98,6 +100,7 @@ actor StreamSession {
         guard buffer.readableBytes <= settings.maxFrameBytes else {
             return sendError("frame_too_large", "frames are limited to \(settings.maxFrameBytes) bytes", frameID: frameID)
         }
+        guard admissible(frameID) else { return }
         admit(Frame(id: frameID, bytes: Data(buffer.readableBytesView), timestamp: .now))
     }
 
@@ -106,12 +109,23 @@ actor StreamSession {
         return nextBinaryFrameID
     }
 
-    /// Rate limit first; then the frame is taken for processing at once when none is in flight,
+    /// Once `admissible`: the frame is taken for processing at once when none is in flight,
     /// or becomes the one waiting frame (superseding an older one that has not started), which
     /// `processFrames` takes as soon as the frame in flight is answered.
+    /// Shutdown and the rate limit; a refused frame is answered `throttled` here.
+    private func admissible(_ frameID: Int) -> Bool {
+        if shuttingDown {
+            throttle(frameID, .shuttingDown)
+            return false
+        }
+        guard limiter.admit(at: seconds(since: started)) else {
+            throttle(frameID, .rateLimit)
+            return false
+        }
+        return true
+    }
+
     private func admit(_ frame: Frame) {
-        guard !shuttingDown else { return throttle(frame.id, .shuttingDown) }
-        guard limiter.admit(at: seconds(since: started)) else { return throttle(frame.id, .rateLimit) }
         if !processing {
             processing = true
             next = frame
@@ -158,6 +172,9 @@ actor StreamSession {
     }
 
     private func process(_ frame: Frame) async {
+        // Overload: without a free engine slot the frame is dropped at once, not answered late.
+        guard runtime.frameSlots.tryAcquire() else { return throttle(frame.id, .engineBusy) }
+        defer { runtime.frameSlots.release() }
         do {
             let faces = try await analyze(frame)
             metrics.recordStreamFrame(processed: true)
@@ -190,12 +207,23 @@ actor StreamSession {
 
     /// Accepts standard and URL-safe base64, with or without padding or a `data:` URL prefix.
     static func decodeBase64(_ text: String) -> Data? {
+        // Fast path: plain standard base64, what nearly every client sends.
+        if let data = Data(base64Encoded: text), !data.isEmpty { return data }
         var payload = Substring(text)
         if payload.hasPrefix("data:"), let comma = payload.firstIndex(of: ",") { payload = payload[payload.index(after: comma)...] }
-        var normalized = payload.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        normalized = normalized.filter { !$0.isWhitespace }
-        if normalized.count % 4 != 0 { normalized += String(repeating: "=", count: 4 - normalized.count % 4) }
-        guard let data = Data(base64Encoded: normalized), !data.isEmpty || normalized.isEmpty else { return nil }
+        // Byte-wise: URL-safe alphabet to standard, whitespace dropped, padding restored.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(payload.utf8.count + 3)
+        for byte in payload.utf8 {
+            switch byte {
+            case UInt8(ascii: "-"): bytes.append(UInt8(ascii: "+"))
+            case UInt8(ascii: "_"): bytes.append(UInt8(ascii: "/"))
+            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): continue
+            default: bytes.append(byte)
+            }
+        }
+        if bytes.count % 4 != 0 { bytes += [UInt8](repeating: UInt8(ascii: "="), count: 4 - bytes.count % 4) }
+        guard let data = Data(base64Encoded: Data(bytes)), !data.isEmpty || bytes.isEmpty else { return nil }
         return data
     }
 

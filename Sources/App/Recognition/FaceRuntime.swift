@@ -9,6 +9,9 @@ public final class FaceRuntime: Sendable {
     public let people: PeopleDirectory
     public let matchThreshold: Double
     public let confidenceThreshold: Double
+    /// Stream frames in the engine at once, all connections together: two per engine thread (one
+    /// running, one ready), so a frame never waits behind more than one other per thread.
+    let frameSlots: FrameSlots
 
     public init(engine: FaceEngine, gallery: Gallery = Gallery(), people: PeopleDirectory = PeopleDirectory(),
                 matchThreshold: Double, confidenceThreshold: Double) {
@@ -17,6 +20,7 @@ public final class FaceRuntime: Sendable {
         self.people = people
         self.matchThreshold = matchThreshold
         self.confidenceThreshold = confidenceThreshold
+        self.frameSlots = FrameSlots(limit: engine.threadCount * 2)
     }
 
     /// Who an embedding is: the nearest people (best embedding per person), and the answer the
