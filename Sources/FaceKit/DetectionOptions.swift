@@ -80,7 +80,7 @@ public struct DetectionOptions: Sendable, Equatable {
 
 extension DetectionOptions {
     /// What the server uses for photos (REST recognition, enrolment, verification). Mirror
-    /// averaging raised LFW dev-set accuracy at 0.6 from 0.985 to 0.991 (`bench-accuracy`).
+    /// averaging raised LFW dev-set accuracy at 0.6 from 0.984 to 0.990 (`bench-accuracy`).
     public static let photo = DetectionOptions(detector: .yunet, mirror: true)
     /// What the server uses for stream frames: detection only, every frame; tracks are embedded
     /// separately, without mirror averaging: a stream's identity comes from a vote over several
