@@ -4,14 +4,13 @@ import Foundation
 /// Dedicated threads, each owning one `DlibEngine`, serving one bounded FIFO queue. dlib and
 /// OpenCV calls block for milliseconds, so they never run on Swift's cooperative thread pool.
 final class EngineWorkerPool: @unchecked Sendable {
-    // @unchecked Sendable: `queue`, `stopped` and `busy` are only touched while holding `condition`.
+    // @unchecked Sendable: `queue`, `continuations` and `stopped` are only touched while holding `condition`.
     private let condition = NSCondition()
     private var queue = JobQueue()
     /// Jobs that continue work already started (a stream frame's embeddings after its detection):
     /// served before `queue`, so a frame once begun finishes instead of queueing twice.
     private var continuations = JobQueue()
     private var stopped = false
-    private var busy = 0
     let capacity: Int
     let threadCount: Int
 
@@ -32,12 +31,6 @@ final class EngineWorkerPool: @unchecked Sendable {
     var queueDepth: Int {
         condition.lock(); defer { condition.unlock() }
         return queue.count + continuations.count
-    }
-
-    /// Jobs waiting or running.
-    var load: Int {
-        condition.lock(); defer { condition.unlock() }
-        return queue.count + continuations.count + busy
     }
 
     /// Runs `body` on an engine thread; `continuing` jobs go ahead of the others. Throws
@@ -75,11 +68,9 @@ final class EngineWorkerPool: @unchecked Sendable {
         condition.lock()
         while true {
             if let job = continuations.popFirst() ?? queue.popFirst() {
-                busy += 1
                 condition.unlock()
                 job(engine)
                 condition.lock()
-                busy -= 1
             } else if stopped {
                 condition.unlock()
                 return

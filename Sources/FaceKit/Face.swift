@@ -1,3 +1,5 @@
+import CDlibFace
+
 /// A box in source-image pixels: `[x, y, width, height]` on the wire.
 public struct BoundingBox: Sendable, Equatable, Codable {
     public var x: Double, y: Double, width: Double, height: Double
@@ -49,4 +51,11 @@ public struct Face: Sendable {
 /// dlib's inclusive box corners.
 struct RawBox: Sendable, Equatable {
     var left: Double, top: Double, right: Double, bottom: Double
+}
+
+extension RawBox {
+    init(_ rect: dlibface_rect) { self.init(left: rect.left, top: rect.top, right: rect.right, bottom: rect.bottom) }
+
+    /// The C shim's form (the score is not used by landmarks or chips).
+    var rect: dlibface_rect { dlibface_rect(left: left, top: top, right: right, bottom: bottom, score: 0) }
 }

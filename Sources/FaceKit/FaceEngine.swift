@@ -6,8 +6,6 @@ import Foundation
 public final class FaceEngine: Sendable {
     private let pool: EngineWorkerPool
     public let models: ModelFiles
-    public let hasCNN: Bool
-    public let hasYuNet: Bool
 
     /// Loads `threads` copies of the models (default: one per core), one per engine thread.
     /// `queueCapacity` bounds the jobs waiting; beyond it calls fail fast with `engine_overloaded`
@@ -20,15 +18,11 @@ public final class FaceEngine: Sendable {
         for _ in 0..<count { engines.append(try DlibEngine(models: models, loadCNN: loadCNN, loadYuNet: loadYuNet)) }
         pool = EngineWorkerPool(engines: engines, capacity: queueCapacity)
         self.models = models
-        self.hasCNN = loadCNN
-        self.hasYuNet = loadYuNet
     }
 
     public var threadCount: Int { pool.threadCount }
     /// Jobs waiting for an engine thread.
     public var queueDepth: Int { pool.queueDepth }
-    /// Jobs waiting or running.
-    public var load: Int { pool.load }
 
     public func shutdown() { pool.shutdown() }
 
@@ -102,24 +96,18 @@ public final class FaceEngine: Sendable {
             let found = try engine.detectYuNet(image, options: options)
             timings.detect = clock.millisecondsSince()
             let adapted = found.map { ShapePredictorBox.adapted(from: $0.box) }
-            let located = options.landmarks ? try locate(engine, image, adapted, detector: .yunet, &timings)
-                : unlocated(adapted, detector: .yunet)
-            return zip(found, located).map { detection, face in
-                var face = face
-                let adaptedWidth = face.box.width
-                face.box = box(detection.box)
-                let points = withUnsafeBytes(of: detection.landmarks) { raw in
+            let located = options.landmarks ? try landmarks(engine, image, adapted, &timings) : nil
+            return found.indices.map { index in
+                let points = withUnsafeBytes(of: found[index].landmarks) { raw in
                     let values = raw.bindMemory(to: Double.self)
                     return (0..<5).map { Point(x: values[$0 * 2], y: values[$0 * 2 + 1]) }
                 }
+                // Without dlib's landmarks (located when embedded), pose comes from YuNet's own
+                // points: eye centres stand in for the corner pairs FaceQuality averages.
+                var face = makeFace(adapted[index], landmarks: located?[index] ?? [],
+                                    pose: located?[index] ?? [points[0], points[0], points[1], points[1], points[2]], detector: .yunet)
+                face.box = box(found[index].box)
                 face.detectorLandmarks = points
-                if face.landmarks.isEmpty {
-                    // Pose from YuNet's own points until dlib's are needed (eye centres stand in for
-                    // the corner pairs FaceQuality averages).
-                    let pose = [points[0], points[0], points[1], points[1], points[2]]
-                    face.quality = FaceQuality(faceWidth: adaptedWidth, landmarks: pose,
-                                               detection: face.quality.detection, chipLaplacianVariance: nil)
-                }
                 return face
             }
         case .hog, .mmod:
@@ -132,7 +120,8 @@ public final class FaceEngine: Sendable {
             let kept = boxes.filter {
                 $0.score >= options.resolvedMinScore && min($0.right - $0.left, $0.bottom - $0.top) + 1 >= options.minFaceSize
             }
-            return try locate(engine, image, kept, detector: options.detector, &timings)
+            let located = try landmarks(engine, image, kept, &timings)
+            return zip(kept, located).map { makeFace($0, landmarks: $1, pose: $1, detector: options.detector) }
         }
     }
 
@@ -140,31 +129,21 @@ public final class FaceEngine: Sendable {
         BoundingBox(x: rect.left, y: rect.top, width: rect.right - rect.left + 1, height: rect.bottom - rect.top + 1)
     }
 
-    /// Landmarks and landmark-based quality for detected boxes.
-    private static func locate(_ engine: DlibEngine, _ image: Image, _ boxes: [dlibface_rect], detector: FaceDetectorKind,
-                               _ timings: inout StageTimings) throws(FaceKitError) -> [Face] {
+    /// dlib's five landmarks for each box, timed.
+    private static func landmarks(_ engine: DlibEngine, _ image: Image, _ boxes: [dlibface_rect],
+                                  _ timings: inout StageTimings) throws(FaceKitError) -> [[Point]] {
         let clock = ContinuousClock.now
-        let landmarks = try engine.landmarks(image, boxes: boxes)
-        timings.landmarks = clock.millisecondsSince()
-        return zip(boxes, landmarks).map { box, points in
-            let frame = Self.box(box)
-            let confidence = FaceQuality.detectionConfidence(score: box.score, detector: detector)
-            return Face(box: frame, landmarks: points, score: box.score, detector: detector, detectorLandmarks: nil,
-                        quality: FaceQuality(faceWidth: frame.width, landmarks: points, detection: confidence, chipLaplacianVariance: nil),
-                        embedding: nil, rawBox: RawBox(left: box.left, top: box.top, right: box.right, bottom: box.bottom))
-        }
+        defer { timings.landmarks += clock.millisecondsSince() }
+        return try engine.landmarks(image, boxes: boxes)
     }
 
-    /// Faces for boxes whose dlib landmarks are not computed yet (`DetectionOptions.landmarks`
-    /// off): `embed` locates them first.
-    private static func unlocated(_ boxes: [dlibface_rect], detector: FaceDetectorKind) -> [Face] {
-        boxes.map { box in
-            let frame = Self.box(box)
-            let confidence = FaceQuality.detectionConfidence(score: box.score, detector: detector)
-            return Face(box: frame, landmarks: [], score: box.score, detector: detector, detectorLandmarks: nil,
-                        quality: FaceQuality(faceWidth: frame.width, landmarks: [], detection: confidence, chipLaplacianVariance: nil),
-                        embedding: nil, rawBox: RawBox(left: box.left, top: box.top, right: box.right, bottom: box.bottom))
-        }
+    /// A detected face before embedding, its quality from the box, `pose` points and detector score.
+    private static func makeFace(_ rect: dlibface_rect, landmarks: [Point], pose: [Point], detector: FaceDetectorKind) -> Face {
+        let frame = box(rect)
+        let confidence = FaceQuality.detectionConfidence(score: rect.score, detector: detector)
+        return Face(box: frame, landmarks: landmarks, score: rect.score, detector: detector, detectorLandmarks: nil,
+                    quality: FaceQuality(faceWidth: frame.width, landmarks: pose, detection: confidence, chipLaplacianVariance: nil),
+                    embedding: nil, rawBox: RawBox(rect))
     }
 
     private static func embed(_ engine: DlibEngine, _ image: Image, _ faces: inout [Face], mirror: Bool,
@@ -172,12 +151,10 @@ public final class FaceEngine: Sendable {
         guard !faces.isEmpty else { return }
         let unlocated = faces.indices.filter { faces[$0].landmarks.isEmpty }
         if !unlocated.isEmpty {
-            let clock = ContinuousClock.now
-            let boxes = unlocated.map { faces[$0].rawBox }.map { dlibface_rect(left: $0.left, top: $0.top, right: $0.right, bottom: $0.bottom, score: 0) }
-            for (index, points) in zip(unlocated, try engine.landmarks(image, boxes: boxes)) { faces[index].landmarks = points }
-            timings.landmarks += clock.millisecondsSince()
+            let located = try landmarks(engine, image, unlocated.map { faces[$0].rawBox.rect }, &timings)
+            for (index, points) in zip(unlocated, located) { faces[index].landmarks = points }
         }
-        let boxes = faces.map { dlibface_rect(left: $0.rawBox.left, top: $0.rawBox.top, right: $0.rawBox.right, bottom: $0.rawBox.bottom, score: $0.score) }
+        let boxes = faces.map(\.rawBox.rect)
         let result = try engine.embed(image, boxes: boxes, landmarks: faces.map(\.landmarks), mirror: mirror)
         timings.chip += result.timing.chip_ms
         timings.embed += result.timing.embed_ms

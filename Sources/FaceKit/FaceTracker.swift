@@ -4,7 +4,6 @@ public final class FaceTracker {
     public let configuration: TrackerConfiguration
     private var tracks: [Track] = []
     private var nextID = 1
-    private var latestFrame = -Double.infinity
 
     public init(configuration: TrackerConfiguration = TrackerConfiguration()) {
         self.configuration = configuration
@@ -41,24 +40,14 @@ public final class FaceTracker {
 
     public var liveTrackCount: Int { tracks.count }
 
-    /// Where each live track's face was last seen: where to look for it in the next frame.
-    public var trackedBoxes: [BoundingBox] { tracks.map(\.box) }
-
-    /// Boxes of the tracks found in the latest frame (not those currently missing).
-    public var visibleBoxes: [BoundingBox] { tracks.filter { $0.lastSeen == latestFrame }.map(\.box) }
-
     public func identity(of trackID: String) -> TrackIdentity {
         tracks.first { $0.id == trackID }?.identity ?? .unsettled
     }
-
-    /// Ends every track (the scene was cut: no face of the old scene continues in the new one).
-    public func endAll() { tracks.removeAll() }
 
     /// Matches this frame's boxes to live tracks (greedy by overlap), starts tracks for the rest
     /// and ends tracks unseen for longer than the time to live. `qualities` (one per box, the
     /// detection-time quality score) let a clearly better view of a settled face be embedded.
     public func assign(_ boxes: [BoundingBox], qualities: [Double]? = nil, at time: Double) -> [Assignment] {
-        latestFrame = time
         tracks.removeAll { time - $0.lastSeen > configuration.timeToLive }
         var pairs: [(score: Double, detection: Int, track: Int)] = []
         for (d, box) in boxes.enumerated() {

@@ -101,23 +101,22 @@ extension AppConfig {
 
 extension AppConfig {
     /// How photos are analysed (REST recognition, detection, enrolment, verification).
-    public var photoDetection: DetectionOptions {
-        var options = DetectionOptions.photo
-        options.detector = detector
-        options.minScore = minDetectionScore
-        options.minFaceSize = minFaceSize
-        options.mirror = mirrorEmbeddings
-        return options
-    }
+    public var photoDetection: DetectionOptions { configured(.photo, mirror: mirrorEmbeddings) }
 
     /// How stream frames are searched for faces (embedding happens per track, with `mirror`).
     public var streamDetection: DetectionOptions {
-        var options = DetectionOptions.stream
+        var options = configured(.stream, mirror: streamMirrorEmbeddings)
+        options.maxInputSide = streamMaxInputSide
+        return options
+    }
+
+    /// `base` with the detector settings both kinds of input share.
+    private func configured(_ base: DetectionOptions, mirror: Bool) -> DetectionOptions {
+        var options = base
         options.detector = detector
         options.minScore = minDetectionScore
         options.minFaceSize = minFaceSize
-        options.mirror = streamMirrorEmbeddings
-        options.maxInputSide = streamMaxInputSide
+        options.mirror = mirror
         return options
     }
 }
