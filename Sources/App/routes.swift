@@ -25,6 +25,7 @@ func registerAPIRoutes(admin: any RoutesBuilder, recognize: any RoutesBuilder) t
     try admin.register(collection: FacesController())
     try admin.register(collection: LogsController())
     try recognize.register(collection: RecognitionController())
+    try CompreFaceRoutes.register(admin: admin, recognize: recognize)
 }
 
 /// `/ws/recognize`. Browsers can't set headers on a WebSocket, so `/ws/*` also accepts the key as `?api_key=`.

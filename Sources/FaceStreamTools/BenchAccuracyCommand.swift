@@ -76,6 +76,8 @@ struct BenchAccuracyCommand: AsyncParsableCommand {
         Output.line("Images without a face (their pairs count as wrong): \(missing.isEmpty ? "none" : missing.joined(separator: ", "))")
         Output.line("")
         Output.lines(report.distributions())
+        Output.line("")
+        Output.lines(report.similarities())
     }
 
     /// The embedding of the face nearest the centre of each image; nil where no face was found.
@@ -143,6 +145,23 @@ struct AccuracyReport {
             "| thresholds chosen per fold | \(thresholds.map { String(format: "%.3f", $0) }.joined(separator: ", ")) |",
             "| images without a face | \(missing) |",
             "| pairs lost to them | \(scored.filter { $0.distance == nil }.count) |",
+        ]
+    }
+
+    /// How the CompreFace API's similarity (`MatchSimilarity`, midpoint at the threshold) sorts the
+    /// pairs at the integrations' default thresholds: Double Take's match 0.6, Viseron's 0.5.
+    func similarities() -> [String] {
+        let scale = MatchSimilarity(midpoint: threshold)
+        let same = scored.filter(\.same).compactMap(\.distance).map(scale.similarity)
+        let other = scored.filter { !$0.same }.compactMap(\.distance).map(scale.similarity)
+        func share(_ values: [Double], _ test: (Double) -> Bool) -> String {
+            let count = values.filter(test).count
+            return "\(count)/\(values.count) (\(String(format: "%.2f", 100 * Double(count) / Double(max(1, values.count))))%)"
+        }
+        return [
+            "| CompreFace similarity (midpoint \(threshold)) | same person | different people |", "|---|---:|---:|",
+            "| ≥ 0.6 (Double Take's match) | \(share(same) { $0 >= 0.6 }) | \(share(other) { $0 >= 0.6 }) |",
+            "| ≥ 0.5 (Viseron's match) | \(share(same) { $0 >= 0.5 }) | \(share(other) { $0 >= 0.5 }) |",
         ]
     }
 

@@ -45,8 +45,11 @@ struct StreamProtocolTests {
             let client = try await StreamClient.connect(port: port)
             _ = try await client.next()
             // The first frame needs detection and embedding (~50 ms); the next four arrive meanwhile.
-            let frames = try (0..<5).map { try faceFrame($0 * 3) }
-            for (index, frame) in frames.enumerated() { try await client.sendFrame(frame, id: index + 1) }
+            // Encoded beforehand and sent back to back, so the four follow within well under a millisecond.
+            let messages = try (0..<5).map { index in
+                "{\"type\":\"frame\",\"data\":\"\(try faceFrame(index * 3).base64EncodedString())\",\"frame_id\":\(index + 1)}"
+            }
+            for message in messages { try await client.sendText(message) }
             var answers: [Int: StreamClient.Message] = [:]
             for _ in 1...5 {
                 let message = try await client.next()

@@ -77,13 +77,7 @@ struct UsersController: RouteCollection {
     @Sendable
     func delete(req: Request) async throws -> HTTPStatus {
         let user = try await Self.find(req)
-        let userID = try user.requireID()
-        try await req.db.transaction { db in
-            try await FaceEmbedding.query(on: db).filter(\.$user.$id == userID).delete()
-            try await RecognitionLog.query(on: db).filter(\.$user.$id == userID).set(\.$user.$id, to: nil).update()
-            try await user.delete(on: db)
-        }
-        GalleryUpdates(req.application).removedUser(userID)
+        try await PeopleChanges.delete(try user.requireID(), on: req.db, gallery: GalleryUpdates(req.application))
         return .noContent
     }
 

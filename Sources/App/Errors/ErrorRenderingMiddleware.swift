@@ -15,6 +15,7 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
     }
 
     private func render(_ error: any Error, for request: Request) -> Response {
+        if CompreFaceRoutes.contains(request) { return renderCompreFace(error, for: request) }
         let apiError = error is RouteNotFound ? routeNotFound(request) : ErrorTranslation.translate(error, debug: debug)
         if apiError.status == .internalServerError {
             request.logger.error("\(request.method) \(request.url.path) failed: \(String(reflecting: error))")
@@ -37,6 +38,23 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
             body = .init(string: #"{"error":{"code":"internal_error","message":"an internal error occurred"}}"#)
         }
         return Response(status: apiError.status, headers: headers, body: body)
+    }
+
+    /// `/api/v1` speaks CompreFace's error shape, `{"message","code"}`, to CompreFace's clients.
+    private func renderCompreFace(_ error: any Error, for request: Request) -> Response {
+        let translated = CompreFaceError.translating(error, request: request, debug: debug)
+        if translated.status.code >= 500 {
+            request.logger.warning("\(request.method) \(request.url.path) → \(translated) (\(String(reflecting: error)))")
+        } else {
+            request.logger.debug("\(request.method) \(request.url.path) → \(translated)")
+        }
+        var headers = translated.headers
+        headers.contentType = .json
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        let body = (try? encoder.encode(CompreFaceError.Body(message: translated.message, code: translated.code.rawValue)))
+            ?? Data(#"{"message":"an internal error occurred","code":0}"#.utf8)
+        return Response(status: translated.status, headers: headers, body: .init(data: body))
     }
 
     /// Unknown path → 404; known path with another method → 405.

@@ -85,6 +85,13 @@ extension OpenAPI {
 
         static func empty(_ description: String) -> JSONValue { ["description": .string(description)] }
 
+        /// Any error under `/api/v1`: CompreFace's `{"message","code"}`.
+        static let compreFaceError = json("""
+            CompreFace's error body. Codes: 10 unknown API key, 11 image_id not found, 20 no API key, 21 not a JPEG/PNG, \
+            26 invalid parameter or body, 28 no face found, 31 more than one face (adding a face), 32 the key's role may \
+            not do this, 33 missing parameter, 34 missing image part, 42 subject not found, 43 subject exists, 0 other.
+            """, Schema.ref("CompreFaceError"))
+
         /// One of the shared error responses in `components.responses`.
         static func error(_ name: String) -> JSONValue { ["$ref": .string("#/components/responses/\(name)")] }
     }
@@ -99,11 +106,13 @@ extension OpenAPI {
         case metrics
         /// The WebSocket: a key in a header or, for browsers, `?api_key=`.
         case webSocket
+        /// `/api/v1`, CompreFace's contract: a key of this role, errors in CompreFace's shape.
+        case compreFace(APIRole)
 
         var security: JSONValue {
             switch self {
             case .open: []
-            case .key: [["ApiKeyHeader": []], ["BearerAuth": []]]
+            case .key, .compreFace: [["ApiKeyHeader": []], ["BearerAuth": []]]
             case .metrics: [[:], ["ApiKeyHeader": []], ["BearerAuth": []]]
             case .webSocket: [["ApiKeyHeader": []], ["BearerAuth": []], ["ApiKeyQuery": []]]
             }
@@ -116,6 +125,7 @@ extension OpenAPI {
             case .metrics: [("401", Responses.error("Unauthorized"))]
             case .key, .webSocket: [("401", Responses.error("Unauthorized")), ("403", Responses.error("Forbidden")),
                                      ("500", Responses.error("InternalError")), ("503", Responses.error("ServiceUnavailable"))]
+            case .compreFace: ["400", "401", "403", "404", "413", "500", "503"].map { ($0, Responses.compreFaceError) }
             }
         }
     }
@@ -127,6 +137,9 @@ extension OpenAPI {
         ) -> JSONValue {
             var operation: JSONValue = ["operationId": .string(id), "tags": [.string(tag)], "summary": .string(summary)]
             var text = description
+            if case .compreFace(let role) = access {
+                text += (text.isEmpty ? "" : "\n\n") + "Needs an API key with role `\(role.rawValue)`" + (role == .admin ? "." : " (or `admin`).")
+            }
             if case .key(let role) = access {
                 text += (text.isEmpty ? "" : "\n\n") + "Needs an API key with role `\(role.rawValue)`" + (role == .admin ? "." : " (or `admin`).")
             }

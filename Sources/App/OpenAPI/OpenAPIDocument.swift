@@ -24,8 +24,9 @@ extension OpenAPI {
             ["name": "Streaming", "description": "Real-time recognition of a video stream."],
             ["name": "Sightings", "description": "Faces seen in streams."],
             ["name": "Service", "description": "Health, metrics and this documentation."],
+            ["name": "CompreFace", "description": "CompreFace's REST API under /api/v1, for Double Take, Viseron and CompreFace SDK clients."],
         ],
-        "paths": .object((peoplePaths + recognitionPaths + logPaths + servicePaths).map { (key: $0.0, value: $0.1) }),
+        "paths": .object((peoplePaths + recognitionPaths + logPaths + servicePaths + compreFacePaths).map { (key: $0.0, value: $0.1) }),
         "components": [
             "securitySchemes": [
                 "ApiKeyHeader": ["type": "apiKey", "in": "header", "name": "X-API-Key"],
@@ -33,7 +34,7 @@ extension OpenAPI {
                 "ApiKeyQuery": ["type": "apiKey", "in": "query", "name": "api_key",
                                 "description": "Only on /ws/*: browsers can't set headers on a WebSocket."],
             ],
-            "schemas": .object(schemas.map { (key: $0.0, value: $0.1) }),
+            "schemas": .object((schemas + compreFaceSchemas).map { (key: $0.0, value: $0.1) }),
             "responses": .object(errorResponses.map { (key: $0.0, value: $0.1) }),
         ],
     ]

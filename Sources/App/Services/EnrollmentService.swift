@@ -13,8 +13,22 @@ struct EnrollmentService {
     let minQuality: Double
 
     init(_ req: Request) throws {
-        analyzer = try FaceAnalyzer(req)
-        minQuality = req.application.config.minEnrollQuality
+        self.init(analyzer: try FaceAnalyzer(req), minQuality: req.application.config.minEnrollQuality)
+    }
+
+    init(analyzer: FaceAnalyzer, minQuality: Double) {
+        self.analyzer = analyzer
+        self.minQuality = minQuality
+    }
+
+    /// Stores one face `assess` accepted and adds it to the gallery; returns the stored row.
+    func store(_ face: Face, captureAngle: String? = nil, for user: User, on db: any Database,
+               gallery: GalleryUpdates) async throws -> FaceEmbedding {
+        guard let embedding = face.embedding else { throw FaceStreamError.internalError("the engine returned a face without an embedding") }
+        let row = FaceEmbedding(userID: try user.requireID(), embedding: embedding, captureAngle: captureAngle, qualityScore: face.quality.score)
+        try await row.create(on: db)
+        try gallery.added([(try row.requireID(), embedding)], to: user)
+        return row
     }
 
     /// Assesses every image (concurrently: the engine pool bounds the parallelism), stores the

@@ -11,7 +11,7 @@ struct FaceAnalyzer: Sendable {
     let threadPool: NIOThreadPool
     let metrics: FaceStreamMetrics
     /// The server's photo settings (detector, thresholds, mirror averaging).
-    let detection: DetectionOptions
+    var detection: DetectionOptions
 
     /// 503 `engine_unavailable` when this server runs without the face engine.
     init(_ req: Request) throws {
@@ -26,6 +26,8 @@ struct FaceAnalyzer: Sendable {
     struct Analysis: Sendable {
         let image: Image
         let faces: [Face]
+        /// Milliseconds per stage, decoding included.
+        let timings: StageTimings
     }
 
     /// Decodes and analyses one image.
@@ -33,6 +35,23 @@ struct FaceAnalyzer: Sendable {
     ///   image that doesn't decode (`corrupt_image`, `unsupported_format`, `empty_image`), has too many
     ///   pixels (`image_too_large`), or when the engine is overloaded.
     func analyze(_ bytes: Data, options: DetectionOptions? = nil) async throws -> Analysis {
+        let (image, decodeMilliseconds) = try await decode(bytes)
+        var (faces, timings) = try await runtime.engine.analyzeTimed(image, options: options ?? detection)
+        timings.decode = decodeMilliseconds
+        return recorded(Analysis(image: image, faces: faces, timings: timings))
+    }
+
+    /// The whole image as one face (an image that is already a face crop), embedded when `embed`.
+    func analyzeWholeImage(_ bytes: Data, embed: Bool) async throws -> Analysis {
+        let (image, decodeMilliseconds) = try await decode(bytes)
+        var (faces, timings) = ([Face.wholeImage(image)], StageTimings())
+        if embed { (faces, timings) = try await runtime.engine.embedTimed(faces, in: image, mirror: detection.mirror) }
+        timings.decode = decodeMilliseconds
+        return recorded(Analysis(image: image, faces: faces, timings: timings))
+    }
+
+    /// Decodes off the cooperative pool, within the upload limits; returns the image and the milliseconds it took.
+    private func decode(_ bytes: Data) async throws -> (Image, Double) {
         guard bytes.count <= maxUploadBytes else {
             throw FaceStreamError.payloadTooLarge("the image is \(bytes.count) bytes; the limit is \(maxUploadBytes) (MAX_UPLOAD_BYTES)")
         }
@@ -40,11 +59,13 @@ struct FaceAnalyzer: Sendable {
         let maxPixels = maxImagePixels
         let image = try await threadPool.runIfActive { try Image(decoding: bytes, maxPixels: maxPixels) }
         let decoded = ContinuousClock.now - start
-        var (faces, timings) = try await runtime.engine.analyzeTimed(image, options: options ?? detection)
-        timings.decode = Double(decoded.components.seconds) * 1000 + Double(decoded.components.attoseconds) / 1e15
-        metrics.recordFrame(timings: timings)
-        metrics.recordFacesDetected(faces.count)
-        return Analysis(image: image, faces: faces)
+        return (image, Double(decoded.components.seconds) * 1000 + Double(decoded.components.attoseconds) / 1e15)
+    }
+
+    private func recorded(_ analysis: Analysis) -> Analysis {
+        metrics.recordFrame(timings: analysis.timings)
+        metrics.recordFacesDetected(analysis.faces.count)
+        return analysis
     }
 
     /// Analyses an image that must show exactly one face (enrolment, verification) and returns it.

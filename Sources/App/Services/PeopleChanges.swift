@@ -1,0 +1,45 @@
+import FaceKit
+import Fluent
+import Vapor
+
+/// Changes that remove or combine people, each in one transaction and then applied to this
+/// node's gallery. A person's sightings always outlive them: deletion detaches them (`user_id`
+/// becomes null) so history stays countable; a merge hands them to the person merged into.
+enum PeopleChanges {
+    /// Deletes the person and all their biometric data (embeddings).
+    static func delete(_ userID: Int, on db: any Database, gallery: GalleryUpdates) async throws {
+        try await db.transaction { db in
+            try await FaceEmbedding.query(on: db).filter(\.$user.$id == userID).delete()
+            try await RecognitionLog.query(on: db).filter(\.$user.$id == userID).set(\.$user.$id, to: nil).update()
+            try await User.query(on: db).filter(\.$id == userID).delete()
+        }
+        gallery.removedUser(userID)
+    }
+
+    /// Deletes everyone; returns how many people there were.
+    static func deleteEveryone(on db: any Database, gallery: GalleryUpdates) async throws -> Int {
+        let ids = try await db.transaction { db in
+            let ids = try await User.query(on: db).all(\.$id)
+            try await FaceEmbedding.query(on: db).delete()
+            try await RecognitionLog.query(on: db).filter(\.$user.$id != nil).set(\.$user.$id, to: nil).update()
+            try await User.query(on: db).delete()
+            return ids
+        }
+        for id in ids { gallery.removedUser(id) }
+        return ids.count
+    }
+
+    /// Moves every face and sighting of `source` to `target`, then deletes `source`.
+    static func merge(_ source: User, into target: User, on db: any Database, gallery: GalleryUpdates) async throws {
+        let (sourceID, targetID) = (try source.requireID(), try target.requireID())
+        let moved = try await db.transaction { db in
+            let faces = try await FaceEmbedding.query(on: db).filter(\.$user.$id == sourceID).all()
+            try await FaceEmbedding.query(on: db).filter(\.$user.$id == sourceID).set(\.$user.$id, to: targetID).update()
+            try await RecognitionLog.query(on: db).filter(\.$user.$id == sourceID).set(\.$user.$id, to: targetID).update()
+            try await User.query(on: db).filter(\.$id == sourceID).delete()
+            return faces
+        }
+        gallery.removedUser(sourceID)
+        try gallery.added(try moved.map { (try $0.requireID(), try $0.decodedEmbedding()) }, to: target)
+    }
+}
