@@ -22,6 +22,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // Room for an image of MAX_UPLOAD_BYTES sent base64-encoded in JSON (4/3) plus multipart framing;
     // controllers check the image's own size against MAX_UPLOAD_BYTES.
     app.routes.defaultMaxBodySize = ByteCount(value: config.maxUploadBytes / 3 * 4 + 64 * 1024)
+    // The only outbound HTTP is webhook delivery, where a redirect is no delivery: following a
+    // 301/302/303 would turn the POST into a body-less GET. A 3xx is a failed attempt, retried.
+    app.http.client.configuration.redirectConfiguration = .disallow
 
     try DatabaseSetup.use(config.database, on: app)
     app.migrations.addFaceStreamMigrations()

@@ -49,6 +49,8 @@ public struct AppConfig: Sendable {
     /// How often (seconds) this node checks whether other nodes changed the enrolled faces and reloads
     /// its gallery if so; 0 turns it off. Default 10 on PostgreSQL (shared by several nodes), 0 on SQLite.
     public var gallerySyncSeconds: Double
+    /// Where sightings are posted as signed JSON events (WEBHOOK_*); empty: nowhere.
+    public var webhooks: WebhookConfiguration
     /// Not an environment variable: tests and model-free commands (`migrate`, `keys`) turn it off
     /// so the app starts without the dlib models.
     public var loadFaceEngine: Bool = true
@@ -91,6 +93,7 @@ extension AppConfig {
         self.streamMirrorEmbeddings = try env.bool("STREAM_EMBED_MIRROR", default: DetectionOptions.stream.mirror)
         self.streamMaxInputSide = try env.int("STREAM_MAX_INPUT_SIDE", default: DetectionOptions.stream.maxInputSide, in: 160...4096)
         self.gallerySyncSeconds = try env.double("GALLERY_SYNC_SECONDS", default: database.isSQLite ? 0 : 10, lower: 0, upper: 86_400)
+        self.webhooks = try WebhookConfiguration(env)
     }
 
     /// The process environment. Call after `Application.make`, which has already loaded `.env`.

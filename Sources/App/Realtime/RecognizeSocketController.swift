@@ -33,7 +33,9 @@ struct RecognizeSocketController {
         }
         let session = StreamSession(
             id: Self.sessionID(requested: req.query[String.self, at: "session_id"]), socket: socket, runtime: runtime,
-            settings: StreamSettings(config: app.config, runtime: runtime), sightings: app.sightingLog,
+            settings: StreamSettings(config: app.config, runtime: runtime),
+            sightings: SightingReporter(log: app.sightingLog, webhooks: app.webhooks, people: runtime.people,
+                                        apiKeyName: req.apiPrincipal?.keyName),
             metrics: app.faceStreamMetrics)
         let ticket = UUID()
         switch connections.admit(socket, session: session, as: ticket) {

@@ -4,7 +4,7 @@ import Vapor
 
 /// One `/ws/recognize` connection: admits frames (rate limit, one waiting frame at most), runs
 /// them through detection → tracking → embedding → identity vote, answers every frame once and
-/// hands identity changes to the sighting log.
+/// hands identity changes to the sighting log and the webhooks.
 ///
 /// The connection's tasks (reading, `processFrames`, the idle watchdog) run in one task group in
 /// `RecognizeSocketController`; nothing here outlives it.
@@ -22,7 +22,7 @@ actor StreamSession {
     let settings: StreamSettings
     let tracker: FaceTracker
     let metrics: FaceStreamMetrics
-    private let sightings: SightingLogWriter
+    private let sightings: SightingReporter
     private var limiter: FrameRateLimiter
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
@@ -37,7 +37,7 @@ actor StreamSession {
     private let doorbell: AsyncStream<Void>
     private let ring: AsyncStream<Void>.Continuation
 
-    init(id: String, socket: WebSocket, runtime: FaceRuntime, settings: StreamSettings, sightings: SightingLogWriter,
+    init(id: String, socket: WebSocket, runtime: FaceRuntime, settings: StreamSettings, sightings: SightingReporter,
          metrics: FaceStreamMetrics) {
         self.id = id
         self.socket = socket
@@ -228,9 +228,6 @@ actor StreamSession {
     }
 
     func recordSighting(_ event: FaceTracker.IdentityEvent) async {
-        let personID = event.identity.personID
-        await sightings.enqueue(.init(
-            userID: personID, trackID: event.trackID, confidence: event.identity.confidence, isUnknown: personID == nil,
-            bbox: event.box.array, sessionID: id, seenAt: Date()))
+        await sightings.record(event, sessionID: id)
     }
 }

@@ -2,7 +2,8 @@ import FaceKit
 import Vapor
 
 /// Loads the face engine (one set of models per engine thread) and
-/// registers what runs beside it: the sighting log writer and, across nodes, gallery sync.
+/// registers what runs beside it: the sighting log writer, the webhook deliveries and, across nodes,
+/// gallery sync.
 ///
 /// `configure` calls this only when `app.config.loadFaceEngine` is true: tests that don't need the
 /// dlib models, and the `migrate` / `keys` / `routes` commands, start without them. Anything that must
@@ -28,11 +29,13 @@ func registerFaceServices(_ app: Application) async throws {
     }
 }
 
-/// Starts the sighting log writer; at shutdown closes the streams, writes the last sightings and
-/// stops the engine threads. (`serve` loads the gallery once it has migrated the database.)
+/// Starts the sighting log writer and the webhook deliveries; at shutdown closes the streams, writes
+/// the last sightings, gives the webhooks a moment to deliver theirs and stops the engine threads.
+/// (`serve` loads the gallery once it has migrated the database.)
 struct FaceRuntimeLifecycle: LifecycleHandler {
     func didBootAsync(_ app: Application) async throws {
         await app.sightingLog.start()
+        await app.webhooks.start()
     }
 
     func shutdownAsync(_ app: Application) async {
@@ -43,9 +46,11 @@ struct FaceRuntimeLifecycle: LifecycleHandler {
 
 extension Application {
     /// The stream side of a graceful shutdown: no new streams; each stream's frame in flight is
-    /// answered and its client gets a close frame (1001); then every queued sighting is written.
-    func closeStreamsAndFlushSightings() async {
+    /// answered and its client gets a close frame (1001); then every queued sighting is written, and
+    /// queued webhook events are delivered for at most `webhookGrace`.
+    func closeStreamsAndFlushSightings(webhookGrace: Duration = .seconds(2)) async {
         await streams.closeAll()
         await sightingLog.stop()
+        await webhooks.stop(grace: webhookGrace)
     }
 }

@@ -12,6 +12,7 @@ import Vapor
 /// - `facestream_stage_duration_seconds{stage="decode|detect|landmarks|align|embed"}`
 /// - `facestream_stream_frames_total{result="processed|error"}` · `facestream_stream_frames_throttled_total{reason}`
 /// - `facestream_open_streams`
+/// - `facestream_webhook_deliveries_total{webhook,outcome="delivered|failed|dropped"}`
 public final class FaceStreamMetrics: Sendable {
     static let requestBuckets: [Duration] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10].map(FaceStreamMetrics.seconds)
     static let stageBuckets: [Duration] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1].map(FaceStreamMetrics.seconds)
@@ -48,6 +49,18 @@ public final class FaceStreamMetrics: Sendable {
     public func recordStreamFrameThrottled(reason: String) {
         registry.makeCounter(descriptor: Self.name("stream_frames_throttled_total", "WebSocket frames not processed, by reason."),
                              labels: [("reason", reason)]).increment()
+    }
+
+    public enum WebhookOutcome: String, Sendable {
+        /// An event the endpoint answered 2xx; `failed`: an attempt that didn't (the event is retried);
+        /// `dropped`: an event pushed out of a full queue.
+        case delivered, failed, dropped
+    }
+
+    /// `webhook` is the endpoint's 1-based position in WEBHOOK_URLS (URLs may carry tokens).
+    public func recordWebhook(_ outcome: WebhookOutcome, webhook: Int) {
+        registry.makeCounter(descriptor: Self.name("webhook_deliveries_total", "Webhook events delivered or dropped and attempts failed, by webhook."),
+                             labels: [("webhook", String(webhook)), ("outcome", outcome.rawValue)]).increment()
     }
 
     public func setOpenStreams(_ count: Int) {

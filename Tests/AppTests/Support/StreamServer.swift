@@ -14,6 +14,7 @@ func withStreamingServer<T>(
         app.faceRuntime = FaceRuntime(engine: FaceFixtures.engine, matchThreshold: config.faceMatchThreshold,
                                       confidenceThreshold: config.faceConfidenceThreshold)
         await app.sightingLog.start(interval: 0.1)
+        await app.webhooks.start()
         try await app.server.start(address: .hostname("127.0.0.1", port: 0))
         guard let port = app.http.server.shared.localAddress?.port else { throw TestSetupError("server has no port") }
         do {
@@ -21,11 +22,13 @@ func withStreamingServer<T>(
             await app.streams.closeAll()
             await app.server.shutdown()
             await app.sightingLog.stop()
+            await app.webhooks.stop()
             return result
         } catch {
             await app.streams.closeAll()
             await app.server.shutdown()
             await app.sightingLog.stop()
+            await app.webhooks.stop()
             throw error
         }
     } }
