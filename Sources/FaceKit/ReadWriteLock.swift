@@ -5,24 +5,24 @@ import Darwin
 #endif
 
 /// A pthread read-write lock: many concurrent searches, one exclusive writer.
-final class ReadWriteLock: @unchecked Sendable {
+public final class ReadWriteLock: @unchecked Sendable {
     // @unchecked Sendable: the pthread lock is itself the synchronisation primitive.
     private let handle = UnsafeMutablePointer<pthread_rwlock_t>.allocate(capacity: 1)
 
-    init() { pthread_rwlock_init(handle, nil) }
+    public init() { pthread_rwlock_init(handle, nil) }
 
     deinit {
         pthread_rwlock_destroy(handle)
         handle.deallocate()
     }
 
-    func reading<T>(_ body: () throws -> T) rethrows -> T {
+    public func reading<T>(_ body: () throws -> T) rethrows -> T {
         pthread_rwlock_rdlock(handle)
         defer { pthread_rwlock_unlock(handle) }
         return try body()
     }
 
-    func writing<T>(_ body: () throws -> T) rethrows -> T {
+    public func writing<T>(_ body: () throws -> T) rethrows -> T {
         pthread_rwlock_wrlock(handle)
         defer { pthread_rwlock_unlock(handle) }
         return try body()
