@@ -17,7 +17,7 @@ WORKDIR /build
 # Models before the sources: they change far less often, so this layer survives code edits.
 COPY scripts/setup scripts/setup
 COPY scripts/models scripts/models
-RUN FACESTREAM_CACHE=/tmp/facestream-cache MODELS_DIR=/app/models scripts/setup \
+RUN FACESTREAM_CACHE=/tmp/facestream-cache MODELS_DIR=/app/models DOCS_ASSETS_DIR=/app/swagger-ui scripts/setup \
     && rm -rf /tmp/facestream-cache
 
 # Resolve dependencies on their own layer so they're cached unless Package.* changes.
@@ -27,13 +27,14 @@ RUN swift package resolve
 COPY . .
 RUN swift build -c release --product facestream --static-swift-stdlib
 
-# Stage what the runtime image needs: binary, SwiftPM resource bundles, Public/, models.
+# Stage what the runtime image needs: binary, SwiftPM resource bundles, Public/, models, Swagger UI.
 WORKDIR /staging
 RUN bin="$(swift build --package-path /build -c release --show-bin-path)" \
     && cp "$bin/facestream" ./ \
     && find -L "$bin/" -regex '.*\.resources$' -exec cp -Ra {} ./ \; \
     && if [ -d /build/Public ]; then cp -Ra /build/Public ./Public; fi \
-    && cp -Ra /app/models ./models
+    && cp -Ra /app/models ./models \
+    && cp -Ra /app/swagger-ui ./swagger-ui
 
 FROM swift:6.1-bookworm-slim
 # Runtime halves of the builder's -dev packages (Debian 12 names). libopenblas0 provides
@@ -53,7 +54,7 @@ WORKDIR /app
 COPY --from=build --chown=facestream:facestream /staging /app
 RUN ln -s /app/facestream /usr/local/bin/facestream
 
-ENV MODELS_DIR=/app/models DATA_DIR=/data
+ENV MODELS_DIR=/app/models DOCS_ASSETS_DIR=/app/swagger-ui DATA_DIR=/data
 VOLUME /data
 USER facestream:facestream
 EXPOSE 8000

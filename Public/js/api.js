@@ -149,6 +149,24 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
+/**
+ * An <img> of a key-protected image (a sighting's face): fetched with the key and shown from a
+ * blob URL, since an <img src> can't send headers. A missing image becomes a dash.
+ */
+export function protectedImage(path, alt) {
+  const img = el('img', { alt, class: 'face-thumb', width: 56, height: 56, decoding: 'async' });
+  const key = getKey();
+  fetch(new URL(path, location.origin), { headers: key ? { 'X-API-Key': key } : {}, cache: 'no-store' })
+    .then((response) => (response.ok ? response.blob() : null))
+    .then((blob) => {
+      if (!blob) { img.replaceWith(el('span', { class: 'muted', text: '–' })); return; }
+      img.addEventListener('load', () => URL.revokeObjectURL(img.src), { once: true });
+      img.src = URL.createObjectURL(blob);
+    })
+    .catch(() => img.replaceWith(el('span', { class: 'muted', text: '–' })));
+  return img;
+}
+
 /** Shows a message in a `.message` element; `kind` is 'error', 'ok' or '' (neutral). */
 export function showMessage(node, text, kind = 'error') {
   node.textContent = text || '';

@@ -1,5 +1,6 @@
-// People: list (search, status filter, paging), add, edit, (de)activate, delete, and per person an
-// enroll panel (photo upload or camera snapshot) plus their enrolled faces. `#user-ID` opens a person.
+// People: list (search, status filter, paging), add, edit, (de)activate, delete, merge a duplicate,
+// and per person an enroll panel (photo upload or camera snapshot) plus their enrolled faces.
+// `#user-ID` opens a person.
 import { api, ApiError, requireKey, describe, el, showMessage, formatTime, percent, initHeader } from './api.js';
 
 const PER_PAGE = 20;
@@ -138,6 +139,7 @@ async function openPerson(id, focus) {
   markSelected();
   if (focus) $('person').focus();
   loadFaces();
+  loadMergeChoices();
 }
 
 function showPerson(user) {
@@ -219,6 +221,57 @@ async function deletePerson() {
   showMessage($('list-message'), `Deleted ${target.name} and their face data.`, 'ok');
   loadList();
   $('q').focus();
+}
+
+// --- merge ------------------------------------------------------------------------------------
+
+const MERGE_CHOICE_PAGES = 10; // × 100 people offered in the merge list
+
+async function loadMergeChoices() {
+  if (!person) return;
+  const id = person.id;
+  const people = [];
+  try {
+    for (let page = 1; page <= MERGE_CHOICE_PAGES; page += 1) {
+      const data = await api('/api/users', { query: { page, per_page: 100 } });
+      people.push(...(data.items || []));
+      if (people.length >= (data.total || 0) || !(data.items || []).length) break;
+    }
+  } catch {
+    return; // the panel's other parts report problems; the list just stays empty
+  }
+  if (!person || person.id !== id) return;
+  people.sort((a, b) => a.name.localeCompare(b.name));
+  $('merge-from').replaceChildren(el('option', { value: '', text: 'Choose a person' }),
+    ...people.filter((u) => u.id !== id).map((u) => el('option', {
+      value: String(u.id), text: `${u.name} (#${u.id}, ${u.face_count} ${u.face_count === 1 ? 'face' : 'faces'})` })));
+}
+
+async function mergeInto(event) {
+  event.preventDefault();
+  if (!person) return;
+  const select = $('merge-from');
+  const fromID = Number(select.value);
+  if (!fromID) {
+    showMessage($('person-message'), 'Choose the person to merge into this one.');
+    select.focus();
+    return;
+  }
+  const fromName = select.selectedOptions[0]?.textContent || `#${fromID}`;
+  const ok = await confirmAction(
+    `Merge ${fromName} into ${person.name}? Their faces and sightings move to ${person.name} and their own record is deleted. This cannot be undone.`,
+    'Merge');
+  if (!ok) return;
+  try {
+    const user = await api(`/api/users/${person.id}/merge`, { method: 'POST', json: { from_user_id: fromID } });
+    showPerson(user);
+    showMessage($('person-message'), `Merged ${fromName} into ${user.name}.`, 'ok');
+  } catch (error) {
+    showMessage($('person-message'), describe(error));
+    return;
+  }
+  refreshPerson();
+  loadMergeChoices();
 }
 
 // --- faces ------------------------------------------------------------------------------------
@@ -394,6 +447,7 @@ function start() {
   $('edit-form').addEventListener('submit', saveEdit);
   $('toggle-active').addEventListener('click', toggleActive);
   $('delete-person').addEventListener('click', deletePerson);
+  $('merge-form').addEventListener('submit', mergeInto);
   $('enroll-form').addEventListener('submit', uploadChosen);
   $('snapshot-start').addEventListener('click', startSnapshot);
   $('snapshot-cancel').addEventListener('click', stopSnapshot);

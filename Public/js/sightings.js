@@ -1,6 +1,7 @@
 // Sightings: the recognition log with filters (person, unknown only, session, time range) and
-// paging. Filters live in the address (?user_id=…&page=…) so a filtered view can be bookmarked.
-import { api, requireKey, describe, el, showMessage, formatTime, percent, toISO, initHeader } from './api.js';
+// paging, each row with the face that decided it; and search by photo within the same filters.
+// Filters live in the address (?user_id=…&page=…) so a filtered view can be bookmarked.
+import { api, requireKey, describe, el, showMessage, formatTime, percent, toISO, initHeader, protectedImage } from './api.js';
 
 const PER_PAGE = 25;
 const PEOPLE_PAGE = 100;   // people fetched per request for the person filter
@@ -140,9 +141,16 @@ function position(box) {
   return `${x}, ${y}, ${w}×${h}`;
 }
 
+function faceCell(entry) {
+  const who = entry.user_name || (entry.user_id ? `person #${entry.user_id}` : 'an unknown person');
+  return el('td', { 'data-label': 'Face', class: 'face' },
+    entry.face_url ? protectedImage(entry.face_url, `Face of ${who} at ${formatTime(entry.created_at)}`) : '–');
+}
+
 function row(entry) {
   const session = String(entry.session_id || '');
   return el('tr', { dataset: { logId: entry.id } },
+    faceCell(entry),
     el('td', { 'data-label': 'Time' }, el('time', { datetime: entry.created_at, text: formatTime(entry.created_at) })),
     el('td', { 'data-label': 'Person', class: 'person' }, personCell(entry)),
     el('td', { 'data-label': 'Confidence', class: 'num', text: percent(entry.confidence) }),
@@ -154,6 +162,63 @@ function row(entry) {
           text: session.length > 12 ? `${session.slice(0, 8)}…` : session })
         : '–'),
     el('td', { 'data-label': 'Position', text: position(entry.frame_position) }));
+}
+
+// --- search by photo --------------------------------------------------------------------------
+
+async function searchByPhoto(event) {
+  event.preventDefault();
+  const file = $('search-file').files[0];
+  if (!file) {
+    showMessage($('search-message'), 'Choose a photo first.');
+    $('search-file').focus();
+    return;
+  }
+  readForm();
+  const form = new FormData();
+  form.append('file', file, file.name);
+  showMessage($('search-message'), 'Searching…', '');
+  $('search-button').disabled = true;
+  let data;
+  try {
+    data = await api('/api/logs/search', {
+      method: 'POST',
+      body: form,
+      query: {
+        user_id: filters.user_id,
+        session_id: filters.session_id,
+        is_unknown: filters.is_unknown,
+        from: localToISO(filters.from),
+        to: localToISO(filters.to),
+        limit: 50,
+      },
+    });
+  } catch (error) {
+    showMessage($('search-message'), describe(error));
+    return;
+  } finally {
+    $('search-button').disabled = false;
+  }
+  const items = data.items || [];
+  $('search-rows').replaceChildren(...items.map(({ sighting, distance }) => el('tr', { dataset: { logId: sighting.id } },
+    faceCell(sighting),
+    el('td', { 'data-label': 'Time' }, el('time', { datetime: sighting.created_at, text: formatTime(sighting.created_at) })),
+    el('td', { 'data-label': 'Person', class: 'person' }, personCell(sighting)),
+    el('td', { 'data-label': 'Distance', class: 'num', text: distance.toFixed(3) }),
+    el('td', { 'data-label': 'Session', text: String(sighting.session_id || '–') }))));
+  $('search-wrap').hidden = items.length === 0;
+  $('search-clear').hidden = false;
+  showMessage($('search-message'), items.length
+    ? `${items.length} ${items.length === 1 ? 'sighting matches' : 'sightings match'}, nearest first (of ${data.searched} with a stored face).`
+    : `No sighting matches this face (searched ${data.searched} with a stored face).`, items.length ? 'ok' : '');
+}
+
+function clearSearch() {
+  $('photo-search').reset();
+  $('search-rows').replaceChildren();
+  $('search-wrap').hidden = true;
+  $('search-clear').hidden = true;
+  showMessage($('search-message'), '');
 }
 
 function apply(push) {
@@ -184,6 +249,8 @@ function start() {
     apply(true);
   });
   $('refresh').addEventListener('click', loadLog);
+  $('photo-search').addEventListener('submit', searchByPhoto);
+  $('search-clear').addEventListener('click', clearSearch);
   $('prev-page').addEventListener('click', () => { page = Math.max(1, page - 1); apply(true); });
   $('next-page').addEventListener('click', () => { page += 1; apply(true); });
   window.addEventListener('popstate', () => { readAddress(); fillForm(); loadLog(); });

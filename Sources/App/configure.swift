@@ -43,6 +43,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 
     _ = app.metricsRegistry
     _ = app.faceStreamMetrics  // created now, before requests race to create it
+    _ = app.unknownClusters  // likewise
+    _ = app.sightingIndex  // likewise (the sighting log writer registers it as an observer)
+    _ = app.sightingLog
     app.asyncCommands.use(KeysCommand(), as: "keys")
     // `migrate` (Fluent's; `--revert`, `-y/--yes`) is registered by Fluent itself.
     app.asyncCommands.use(MigratingServeCommand(serve: await app.servers.asyncCommand), as: "serve", isDefault: true)

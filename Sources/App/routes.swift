@@ -7,7 +7,7 @@ public func routes(_ app: Application) throws {
     try app.register(collection: HealthController())
     try app.register(collection: WebConsoleController())
     try app.register(collection: MetricsController(metricsKey: app.config.metricsAPIKey))
-    try app.register(collection: DocsController())
+    try app.register(collection: DocsController(assetsDirectory: app.config.docsAssetsDirectory))
 
     let api = app.grouped("api")
     try registerAPIRoutes(
@@ -24,6 +24,7 @@ func registerAPIRoutes(admin: any RoutesBuilder, recognize: any RoutesBuilder) t
     try admin.register(collection: UsersController())
     try admin.register(collection: FacesController())
     try admin.register(collection: LogsController())
+    try admin.register(collection: UnknownsController())
     try recognize.register(collection: RecognitionController())
     try CompreFaceRoutes.register(admin: admin, recognize: recognize)
 }

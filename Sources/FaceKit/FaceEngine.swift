@@ -87,6 +87,36 @@ public final class FaceEngine: Sendable {
         }
     }
 
+    /// `embedTimed`, and in the same engine job a JPEG thumbnail (`thumbnails`) of each face whose
+    /// quality (as just measured) is above its entry in `thumbnailAbove` (one per face; pass a
+    /// track's best quality so far to make one only when the track's best look improves). A face
+    /// without one (not better, or it could not be made) gets nil.
+    public func embedTimed(_ faces: [Face], in image: Image, mirror: Bool = false, continuing: Bool = false,
+                           thumbnails: ThumbnailSettings, thumbnailAbove: [Double]) async throws(FaceKitError) -> EmbeddedFaces {
+        guard !faces.isEmpty else { return EmbeddedFaces(faces: faces, timings: StageTimings(), thumbnails: []) }
+        return try await pool.run(continuing: continuing) { engine throws(FaceKitError) in
+            var copy = faces
+            var timings = StageTimings()
+            try Self.embed(engine, image, &copy, mirror: mirror, &timings)
+            let made = copy.indices.map { index -> Data? in
+                let floor = index < thumbnailAbove.count ? thumbnailAbove[index] : -.infinity
+                guard copy[index].quality.score > floor else { return nil }
+                return try? image.thumbnailJPEG(of: copy[index].box, settings: thumbnails)
+            }
+            return EmbeddedFaces(faces: copy, timings: timings, thumbnails: made)
+        }
+    }
+
+    /// JPEG thumbnails of faces found on `image` (nil where one could not be made), on an engine
+    /// thread: cropping, scaling and encoding are blocking C work.
+    public func thumbnails(of faces: [Face], in image: Image, settings: ThumbnailSettings) async throws(FaceKitError) -> [Data?] {
+        guard !faces.isEmpty else { return [] }
+        let boxes = faces.map(\.box)
+        return try await pool.run { _ throws(FaceKitError) in
+            boxes.map { try? image.thumbnailJPEG(of: $0, settings: settings) }
+        }
+    }
+
     private static func detect(_ engine: DlibEngine, _ image: Image, _ options: DetectionOptions,
                                _ timings: inout StageTimings) throws(FaceKitError) -> [Face] {
         switch options.detector {
@@ -164,6 +194,14 @@ public final class FaceEngine: Sendable {
                                                detection: faces[index].quality.detection, chipLaplacianVariance: result.sharpness[index])
         }
     }
+}
+
+/// Faces embedded on an engine thread, with the thumbnails made beside them.
+public struct EmbeddedFaces: Sendable {
+    public let faces: [Face]
+    public let timings: StageTimings
+    /// One per face: a JPEG thumbnail, or nil.
+    public let thumbnails: [Data?]
 }
 
 extension ContinuousClock.Instant {

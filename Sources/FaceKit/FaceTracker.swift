@@ -1,3 +1,5 @@
+import Foundation
+
 /// Follows faces from frame to frame of one stream and votes on who each one is.
 /// Not thread-safe: one tracker per stream, used by one task at a time.
 public final class FaceTracker {
@@ -21,6 +23,23 @@ public final class FaceTracker {
         public let trackID: String
         public let identity: TrackIdentity
         public let box: BoundingBox
+        /// The track's best-quality look at the face so far (this embedding included): the face
+        /// that decided the sighting.
+        public let best: BestFace?
+    }
+
+    /// The best look at a track's face: its embedding, quality score and (when the caller made
+    /// one) a JPEG thumbnail of it, all from the same frame.
+    public struct BestFace: Sendable, Equatable {
+        public let embedding: Embedding
+        public let quality: Double
+        public let thumbnail: Data?
+
+        public init(embedding: Embedding, quality: Double, thumbnail: Data?) {
+            self.embedding = embedding
+            self.quality = quality
+            self.thumbnail = thumbnail
+        }
     }
 
     struct Track {
@@ -36,12 +55,25 @@ public final class FaceTracker {
         var observations: [Observation] = []
         var identity = TrackIdentity.unsettled
         var reported: TrackIdentity?
+        var best: BestFace?
     }
 
     public var liveTrackCount: Int { tracks.count }
 
     public func identity(of trackID: String) -> TrackIdentity {
         tracks.first { $0.id == trackID }?.identity ?? .unsettled
+    }
+
+    /// The track's best look at its face so far (nil: none recorded, or no such track).
+    public func bestFace(of trackID: String) -> BestFace? {
+        tracks.first { $0.id == trackID }?.best
+    }
+
+    /// The quality a new look at the track's face must beat for a thumbnail of it to be worth
+    /// making: the best's, or −∞ while the best has no thumbnail (a new track, or one just split).
+    public func thumbnailFloor(of trackID: String) -> Double {
+        guard let best = bestFace(of: trackID), best.thumbnail != nil else { return -.infinity }
+        return best.quality
     }
 
     /// Matches this frame's boxes to live tracks (greedy by overlap), starts tracks for the rest
@@ -84,8 +116,11 @@ public final class FaceTracker {
     /// Adds what an embedding of the track's face said. Returns the track id the face belongs to
     /// (a new track that turns out to be a recently unseen face takes that face's id back; a face
     /// that no longer looks like its track gets a new id) and the event to log, if any.
-    public func record(trackID: String, embedding: Embedding, observation: Observation, at time: Double)
-        -> (trackID: String, event: IdentityEvent?)
+    /// `quality` (default: the observation's weight) and `thumbnail` describe this look at the face:
+    /// it becomes the track's best when its quality is higher, or when it brings the thumbnail the
+    /// best lacks.
+    public func record(trackID: String, embedding: Embedding, observation: Observation, quality: Double? = nil,
+                       thumbnail: Data? = nil, at time: Double) -> (trackID: String, event: IdentityEvent?)
     {
         guard var index = tracks.firstIndex(where: { $0.id == trackID }) else { return (trackID, nil) }
         if tracks[index].lastEmbedding == nil, let resumed = resumableTrack(for: embedding, at: time, excluding: index) {
@@ -102,13 +137,19 @@ public final class FaceTracker {
         track.embeddedBox = track.box
         track.embeddedQuality = track.quality
         track.framesSinceEmbedding = 0
+        let look = BestFace(embedding: embedding, quality: quality ?? observation.weight, thumbnail: thumbnail)
+        if let best = track.best {
+            if look.quality > best.quality || (best.thumbnail == nil && look.thumbnail != nil) { track.best = look }
+        } else {
+            track.best = look
+        }
         track.observations.append(observation)
         if track.observations.count > configuration.voteWindow { track.observations.removeFirst() }
         track.identity = TrackIdentity.vote(track.observations, votesToSettle: configuration.votesToSettle)
         var event: IdentityEvent?
         if track.identity.settled && track.reported?.personID != track.identity.personID || track.identity.settled && track.reported == nil {
             track.reported = track.identity
-            event = IdentityEvent(trackID: track.id, identity: track.identity, box: track.box)
+            event = IdentityEvent(trackID: track.id, identity: track.identity, box: track.box, best: track.best)
         }
         tracks[index] = track
         return (track.id, event)

@@ -32,6 +32,9 @@ public final class Image: @unchecked Sendable {
 
     private init(handle: OpaquePointer) { self.handle = handle }
 
+    /// Takes ownership of an image the C shim made.
+    convenience init(wrapping handle: OpaquePointer) { self.init(handle: handle) }
+
     deinit { dlibface_image_free(handle) }
 
     /// A copy scaled by `factor` (area averaging when shrinking), at least 1×1 pixel.

@@ -1,4 +1,5 @@
 @testable import App
+import Foundation
 import Testing
 import VaporTesting
 
@@ -51,7 +52,37 @@ struct APIAuthTests {
             }
             try await app.testing().test(.GET, "docs") { res async in
                 #expect(res.status == .ok && res.headers.contentType == .html)
-                #expect(res.body.string.contains("url: '/openapi.json'") && res.body.string.contains("swagger-ui-bundle.js"))
+                #expect(res.body.string.contains("url: '/openapi.json'") && res.body.string.contains("/docs/assets/swagger-ui-bundle.js"))
+                #expect(!res.body.string.contains("https://"), "the page must not need the internet")
+            }
+        }
+    }
+
+    /// Swagger UI's files come from the server (scripts/setup installs them), never a CDN.
+    @Test func docsAssetsAreServedLocally() async throws {
+        let installed = FaceFixtures.packageRoot.appendingPathComponent("swagger-ui")
+        try await withApp(["DOCS_ASSETS_DIR": installed.path]) { app in
+            let onDisk = try Data(contentsOf: installed.appendingPathComponent("swagger-ui-bundle.js"))
+            try await app.testing().test(.GET, "docs/assets/swagger-ui-bundle.js") { res async in
+                #expect(res.status == .ok && res.headers.contentType?.subType == "javascript")
+                #expect(res.body.readableBytes == onDisk.count && onDisk.count > 500_000)
+            }
+            try await app.testing().test(.GET, "docs/assets/swagger-ui.css") { res async in
+                #expect(res.status == .ok && res.headers.contentType?.subType == "css" && res.body.readableBytes > 10_000)
+            }
+            for path in ["docs/assets/LICENSE", "docs/assets/index.html"] {
+                try await app.testing().test(.GET, path) { res async in #expect(res.status == .notFound, "\(path)") }
+            }
+            // A path with `..` never reaches the route: the file middleware refuses it.
+            try await app.testing().test(.GET, "docs/assets/..%2F..%2FPackage.swift") { res async in
+                #expect(res.status == .forbidden || res.status == .notFound)
+                #expect(!res.body.string.contains("PackageDescription"))
+            }
+        }
+        try await withApp(["DOCS_ASSETS_DIR": "/nonexistent/swagger-ui"]) { app in
+            try await app.testing().test(.GET, "docs/assets/swagger-ui.css") { res async throws in
+                #expect(res.status == .notFound)
+                #expect(try res.errorBody().error.message.contains("scripts/setup"))
             }
         }
     }

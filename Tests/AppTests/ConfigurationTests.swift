@@ -1,4 +1,5 @@
 @testable import App
+import FaceKit
 import Testing
 
 @Suite("Configuration parsing")
@@ -28,6 +29,17 @@ struct ConfigurationTests {
         #expect(config.metricsAPIKey == nil)
         #expect(config.loadFaceEngine == true)
         #expect(try AppConfig(environment: [:]).dataDirectory == "./data")
+    }
+
+    @Test func sightingThumbnails() throws {
+        #expect(try AppConfig(environment: [:]).sightingThumbnails == ThumbnailSettings(size: 112, quality: 80))
+        let custom = try AppConfig(environment: ["SIGHTING_THUMBNAIL_SIZE": "64", "SIGHTING_THUMBNAIL_QUALITY": "95"])
+        #expect(custom.sightingThumbnails == ThumbnailSettings(size: 64, quality: 95))
+        #expect(try AppConfig(environment: ["SIGHTING_THUMBNAILS": "false", "SIGHTING_THUMBNAIL_SIZE": "64"]).sightingThumbnails == nil)
+        for (name, value) in [("SIGHTING_THUMBNAIL_SIZE", "8"), ("SIGHTING_THUMBNAIL_SIZE", "1000"), ("SIGHTING_THUMBNAIL_QUALITY", "0"),
+                              ("SIGHTING_THUMBNAIL_QUALITY", "101"), ("SIGHTING_THUMBNAILS", "maybe")] {
+            #expect(throws: ConfigurationError.self, "\(name)=\(value)") { try AppConfig(environment: [name: value]) }
+        }
     }
 
     @Test func everyVariableIsRead() throws {

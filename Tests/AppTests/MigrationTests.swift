@@ -4,8 +4,8 @@ import Testing
 
 @Suite("Migrations", .serialized)
 struct MigrationTests {
-    static let tables: Set<String> = ["users", "face_embeddings", "recognition_logs", "api_keys"]
-    static let indexes: Set<String> = Set(AddLogIndexes.indexes.map(\.name))
+    static let tables: Set<String> = ["users", "face_embeddings", "recognition_logs", "api_keys", "unknown_clusters"]
+    static let indexes: Set<String> = Set(AddLogIndexes.indexes.map(\.name) + [AddUnknownClusterToRecognitionLog.index])
 
     @Test func upCreatesTablesAndIndexesDownRemovesThem() async throws {
         try await withApp { app in
@@ -27,7 +27,8 @@ struct MigrationTests {
             try await app.migrator.setupIfNeeded().get()
             let names = try await app.migrator.previewPrepareBatch().get().map { $0.0.name }
             #expect(names == ["App.CreateUser", "App.CreateFaceEmbedding", "App.CreateRecognitionLog",
-                              "App.CreateAPIKey", "App.AddLogIndexes"])
+                              "App.CreateAPIKey", "App.AddLogIndexes", "App.AddFaceToRecognitionLog",
+                              "App.CreateUnknownCluster", "App.AddUnknownClusterToRecognitionLog"])
         }
     }
 }

@@ -58,7 +58,12 @@ struct StreamProtocolTests {
             #expect(answers.count == 5)
             #expect(answers[1]?.type == "recognition_result")
             #expect(answers[5]?.type == "recognition_result")
-            for id in 2...4 { #expect(answers[id]?.type == "throttled" && answers[id]?.reason == "superseded") }
+            // Frames 2–4 arrive while frame 1 runs, so each is replaced by the next; on a machine so busy
+            // that the server reads a frame only after frame 1 is done, that one runs instead. Never
+            // queued: every frame in between is either answered or superseded, and some are superseded.
+            let middle = (2...4).compactMap { answers[$0] }
+            #expect(middle.allSatisfy { $0.type == "recognition_result" || ($0.type == "throttled" && $0.reason == "superseded") })
+            #expect(middle.contains { $0.reason == "superseded" })
         }
     }
 

@@ -7,7 +7,12 @@ One story, in order; each step needs the one before, so a failure skips the rest
  3. Live (/live?api_key=…, the kiosk URL): the fake camera shows obama3.jpg — a photo that was NOT
     enrolled — and within 60 s the drawn names include "Barack Obama";
  4. Sightings: a row for Barack Obama appears, links to his People entry, and the person filter works;
- 5. phone width: no page scrolls sideways; every form control has a label.
+ 5. phone width: no page scrolls sideways; every form control has a label;
+ 6. /docs: Swagger UI loads from the server itself (no other host is asked) and lists the operations;
+ 7. Unknown faces: Joe Biden (never enrolled) visits over three stream sessions; his group appears
+    with sample faces, is named from the page, and becomes a person whose earlier sightings carry the name;
+ 8. Sightings: every row shows its face; search by a photo of Biden finds his sightings, nearest first;
+ 9. People: a duplicate of Obama enrolled separately is merged into him from his page.
 Every page is also checked for JavaScript errors and CSP violations in the browser console.
 
 Environment: FACESTREAM_URL, FACESTREAM_API_KEY (admin), FAKE_VIDEO (.y4m), FIXTURES_DIR,
@@ -15,6 +20,7 @@ SCREENSHOT_DIR; optional CHROMIUM_BIN, CHROMEDRIVER, BROWSER_TEST_HEADED=1.
 """
 import base64
 import functools
+import io
 import json
 import os
 import re
@@ -23,6 +29,9 @@ import time
 import unittest
 from pathlib import Path
 
+import urllib.request
+
+from PIL import Image
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.options import Options
@@ -40,6 +49,46 @@ SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().par
 PERSON = "Barack Obama"
 ENROLL_PHOTOS = [FIXTURES / "face_recognition" / "obama.jpg", FIXTURES / "face_recognition" / "obama2.jpg"]
 RECOGNITION_TIMEOUT = 60
+STRANGER = "Joe Biden"
+STRANGER_PHOTO = FIXTURES / "face_recognition" / "biden.jpg"
+DUPLICATE = "Barack Obama (enrolled twice)"
+
+
+def rest(method, path, body=None, content_type="application/json"):
+    """The API directly, for seeding what the story needs (the admin key)."""
+    data = json.dumps(body).encode() if isinstance(body, (dict, list)) else body
+    request = urllib.request.Request(URL + path, data=data, method=method, headers={"X-API-Key": KEY})
+    if data is not None:
+        request.add_header("Content-Type", content_type)
+    with urllib.request.urlopen(request, timeout=60) as response:
+        text = response.read()
+        return json.loads(text) if text else None
+
+
+def frame_of(photo, size=(640, 480)):
+    """A camera-sized JPEG frame with the photo scaled into it."""
+    picture = Image.open(photo).convert("RGB")
+    picture.thumbnail(size)
+    frame = Image.new("RGB", size, (40, 40, 40))
+    frame.paste(picture, ((size[0] - picture.width) // 2, (size[1] - picture.height) // 2))
+    out = io.BytesIO()
+    frame.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def visit(session_id, jpeg, frames=12, fps=4):
+    """One stream session showing the same face; returns the answers' types."""
+    from websockets.sync.client import connect
+    ws_url = URL.replace("http", "ws", 1) + f"/ws/recognize?session_id={session_id}&api_key={KEY}"
+    data = base64.b64encode(jpeg).decode()
+    types = []
+    with connect(ws_url, max_size=2 ** 22) as socket:
+        json.loads(socket.recv(timeout=10))  # the session message
+        for index in range(frames):
+            socket.send(json.dumps({"type": "frame", "frame_id": index, "data": data}))
+            types.append(json.loads(socket.recv(timeout=30)).get("type"))
+            time.sleep(1 / fps)
+    return types
 
 
 def make_driver():
@@ -306,7 +355,7 @@ class ConsoleTest(unittest.TestCase):
         self.d.set_window_size(390, 844)
         try:
             for path, ready in (("/", "#home"), (f"/people#user-{self.user_id}", "#person"),
-                                ("/sightings", "#log-rows tr"), ("/live", "#status")):
+                                ("/sightings", "#log-rows tr"), ("/live", "#status"), ("/unknowns", "#clusters-title")):
                 self.open(path)
                 self.visible(ready)
                 time.sleep(0.3)  # let the list render before measuring
@@ -316,6 +365,86 @@ class ConsoleTest(unittest.TestCase):
             self.assert_console_clean()
         finally:
             self.d.set_window_size(1280, 900)
+
+    @step
+    def test_6_docs_work_offline(self):
+        self.open("/docs")
+        self.wait(30).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".opblock")) >= 30)
+        operations = self.d.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")
+        paths = {(element.get_attribute("data-path") or element.text).replace("\u200b", "") for element in operations}
+        self.assertIn("/api/recognize", paths)
+        self.assertIn("/api/v1/recognition/recognize", paths)
+        resources = self.d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+        self.assertEqual([r for r in resources if not r.startswith(URL)], [], "/docs must not load anything from another host")
+        self.screenshot("docs")
+        self.assert_console_clean()
+
+    @step
+    def test_7_unknown_faces_named(self):
+        frame = frame_of(STRANGER_PHOTO)
+        for visit_number in range(3):
+            types = visit(f"door-{visit_number}", frame)
+            self.assertGreaterEqual(types.count("recognition_result"), 6, types)
+        group = None
+        deadline = time.time() + 30
+        while time.time() < deadline and group is None:  # the log writer batches; clustering follows it
+            time.sleep(1)
+            groups = rest("GET", "/api/unknowns").get("items", [])
+            group = next((g for g in groups if g["size"] >= 3), None)
+        self.assertIsNotNone(group, "no group of Biden's three visits in /api/unknowns")
+        self.open("/unknowns")
+        card = self.visible(f"#cluster-{group['id']}")
+        self.wait().until(lambda d: d.execute_script(
+            "return [...arguments[0].querySelectorAll('img.face-thumb')].some(i => i.complete && i.naturalWidth > 0)", card))
+        self.assert_labelled()
+        self.screenshot("unknowns")
+        card.find_element(By.CSS_SELECTOR, ".name-form input").send_keys(STRANGER)
+        card.find_element(By.CSS_SELECTOR, ".name-form button[type=submit]").click()
+        self.wait(30).until(lambda d: STRANGER in d.find_element(By.ID, "clusters-message").text)
+        self.assertIn("ok", self.find("#clusters-message").get_attribute("class"))
+        people = rest("GET", "/api/users?q=Biden")["items"]
+        self.assertEqual([p["name"] for p in people], [STRANGER])
+        self.assertGreaterEqual(people[0]["face_count"], 1)
+        earlier = rest("GET", f"/api/logs?user_id={people[0]['id']}")
+        self.assertGreaterEqual(earlier["total"], 3, "his earlier sightings should carry his id now")
+        self.assert_console_clean()
+
+    @step
+    def test_8_search_by_photo(self):
+        self.open("/sightings")
+        self.log_loaded()
+        self.wait().until(lambda d: d.execute_script(
+            "return [...document.querySelectorAll('#log-rows img.face-thumb')].some(i => i.complete && i.naturalWidth > 0)"))
+        self.find("#search-file").send_keys(str(STRANGER_PHOTO))
+        self.find("#search-button").click()
+        self.wait(30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#search-rows tr"))
+        names = [td.text for td in self.d.find_elements(By.CSS_SELECTOR, "#search-rows td.person")]
+        distances = [float(td.text) for td in self.d.find_elements(By.CSS_SELECTOR, "#search-rows td.num")]
+        self.assertGreaterEqual(len(names), 3)
+        self.assertEqual(set(names), {STRANGER})
+        self.assertEqual(distances, sorted(distances))
+        self.assertLess(max(distances), 0.6)
+        self.screenshot("sightings-search")
+        self.assert_console_clean()
+
+    @step
+    def test_9_merge_duplicate(self):
+        duplicate = rest("POST", "/api/users", {"name": DUPLICATE})
+        photo = base64.b64encode((FIXTURES / "face_recognition" / "obama3.jpg").read_bytes()).decode()
+        rest("POST", f"/api/users/{duplicate['id']}/faces", {"images": [photo]})
+        before = rest("GET", f"/api/users/{self.user_id}")["face_count"]
+        self.open(f"/people#user-{self.user_id}")
+        self.wait().until(lambda d: any(o.get_attribute("value") == str(duplicate["id"])
+                                        for o in Select(d.find_element(By.ID, "merge-from")).options))
+        Select(self.find("#merge-from")).select_by_value(str(duplicate["id"]))
+        self.find("#merge-button").click()
+        self.visible("#confirm-dialog")
+        self.find("#confirm-button").click()
+        self.wait(30).until(lambda d: "Merged" in d.find_element(By.ID, "person-message").text)
+        self.assertEqual(rest("GET", f"/api/users/{self.user_id}")["face_count"], before + 1)
+        self.assertEqual(rest("GET", "/api/users?q=enrolled%20twice")["total"], 0)
+        self.screenshot("people-merged")
+        self.assert_console_clean()
 
 
 if __name__ == "__main__":

@@ -28,8 +28,9 @@ struct MigratingServeCommand: AnyAsyncCommand {
     }
 }
 
-/// Fills the in-memory gallery before the server takes its first request.
+/// Fills the in-memory gallery and the sighting index before the server takes its first request.
 private func loadGallery(_ app: Application) async throws {
     guard let runtime = app.faceRuntime else { return }
     try await GalleryLoader.load(into: runtime, from: app.db, logger: app.logger)
+    try await SightingIndexLoader.load(into: app.sightingIndex, from: app.db, logger: app.logger)
 }

@@ -16,6 +16,8 @@ public struct AppConfig: Sendable {
     public var port: Int
     public var dataDirectory: String
     public var modelsDirectory: String
+    /// Swagger UI's files for `/docs` (installed by scripts/setup), so the page needs no internet.
+    public var docsAssetsDirectory: String
     public var maxUploadBytes: Int
     public var maxFrameBytes: Int
     public var maxImagePixels: Int
@@ -51,6 +53,11 @@ public struct AppConfig: Sendable {
     public var gallerySyncSeconds: Double
     /// Where sightings are posted as signed JSON events (WEBHOOK_*); empty: nowhere.
     public var webhooks: WebhookConfiguration
+    /// How each sighting's face thumbnail is made (SIGHTING_THUMBNAIL_SIZE, SIGHTING_THUMBNAIL_QUALITY);
+    /// nil: SIGHTING_THUMBNAILS=false, sightings keep the face's embedding but no picture of it.
+    public var sightingThumbnails: ThumbnailSettings?
+    /// How unknown sightings are grouped into people to name (UNKNOWN_*).
+    public var unknowns: UnknownClusterSettings
     /// Not an environment variable: tests and model-free commands (`migrate`, `keys`) turn it off
     /// so the app starts without the dlib models.
     public var loadFaceEngine: Bool = true
@@ -72,6 +79,7 @@ extension AppConfig {
         self.host = env.string("HOST", default: "0.0.0.0")
         self.port = try env.int("PORT", default: 8000, in: 1...65535)
         self.modelsDirectory = env.string("MODELS_DIR", default: "./models")
+        self.docsAssetsDirectory = env.string("DOCS_ASSETS_DIR", default: "./swagger-ui")
         self.maxUploadBytes = try env.int("MAX_UPLOAD_BYTES", default: 10 * 1024 * 1024, in: 1...(1 << 30))
         self.maxFrameBytes = try env.int("MAX_FRAME_BYTES", default: 2 * 1024 * 1024, in: 1...(1 << 30))
         self.maxImagePixels = try env.int("MAX_IMAGE_PIXELS", default: 40_000_000, in: 1...1_000_000_000)
@@ -94,6 +102,11 @@ extension AppConfig {
         self.streamMaxInputSide = try env.int("STREAM_MAX_INPUT_SIDE", default: DetectionOptions.stream.maxInputSide, in: 160...4096)
         self.gallerySyncSeconds = try env.double("GALLERY_SYNC_SECONDS", default: database.isSQLite ? 0 : 10, lower: 0, upper: 86_400)
         self.webhooks = try WebhookConfiguration(env)
+        let thumbnailSize = try env.int("SIGHTING_THUMBNAIL_SIZE", default: 112, in: 16...512)
+        let thumbnailQuality = try env.int("SIGHTING_THUMBNAIL_QUALITY", default: 80, in: 1...100)
+        self.sightingThumbnails = try env.bool("SIGHTING_THUMBNAILS", default: true)
+            ? ThumbnailSettings(size: thumbnailSize, quality: thumbnailQuality) : nil
+        self.unknowns = try UnknownClusterSettings(env)
     }
 
     /// The process environment. Call after `Application.make`, which has already loaded `.env`.

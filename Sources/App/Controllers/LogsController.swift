@@ -1,12 +1,14 @@
 import Fluent
 import Vapor
 
-/// Sightings: `/api/logs` (admin), newest first.
+/// Sightings: `/api/logs` (admin), newest first; `/api/logs/search` finds them by photo.
 struct LogsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let logs = routes.grouped("logs")
         logs.get(use: list)
         logs.get(":id", use: show)
+        logs.get(":id", "face", use: face)
+        logs.post("search", use: search)
     }
 
     /// `?user_id=&session_id=&is_unknown=&from=&to=&page=&per_page=`; `from` is inclusive, `to`
@@ -40,6 +42,30 @@ struct LogsController: RouteCollection {
             throw FaceStreamError.notFound("log entry \(id) not found")
         }
         return try row.toDTO(userName: try await Self.names(of: [row], on: req.db)[row.$user.id ?? 0])
+    }
+
+    /// The JPEG of the face that decided the sighting; 404 when the row or its thumbnail doesn't exist.
+    @Sendable
+    func face(req: Request) async throws -> Response {
+        let id = try req.idParameter(what: "log entry")
+        guard let row = try await RecognitionLog.find(id, on: req.db) else {
+            throw FaceStreamError.notFound("log entry \(id) not found")
+        }
+        guard let jpeg = row.faceThumbnail else {
+            throw FaceStreamError.notFound("log entry \(id) has no face thumbnail")
+        }
+        let response = Response(status: .ok, body: .init(data: jpeg))
+        response.headers.contentType = .jpeg
+        // Biometric data: not kept by caches (it is gone once its person is deleted).
+        response.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
+        return response
+    }
+
+    /// Multipart `file` or JSON `{"image":"<base64>"}` with one face; filters as in `list`, plus
+    /// `limit` and `max_distance` (see `SightingSearch`).
+    @Sendable
+    func search(req: Request) async throws -> SightingSearchResultDTO {
+        try await SightingSearch.run(req)
     }
 
     /// Current names of the users a page of sightings mentions (one query).

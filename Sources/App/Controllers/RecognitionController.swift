@@ -3,7 +3,8 @@ import Fluent
 import Vapor
 
 /// Who is in a photo, is it this person, where are the faces: `/api/recognize`, `/api/verify`,
-/// `/api/detect` (role `recognize`; admin keys pass too). Nothing here writes to the database.
+/// `/api/detect` (role `recognize`; admin keys pass too). Nothing here writes to the database,
+/// except `recognize?log=true`, which logs each face as a sighting.
 struct RecognitionController: RouteCollection {
     static let defaultTopK = 3
     static let maxTopK = 10
@@ -15,20 +16,60 @@ struct RecognitionController: RouteCollection {
     }
 
     /// Multipart `file` or JSON `{"image":"<base64>"}`; `?top_k=` (1…10, default 3) candidates per face.
+    /// `?log=true` also logs every face as a sighting of session `?session_id=` (default `rest`), with
+    /// its embedding, quality and thumbnail, through the stream's sighting writer (and webhooks).
     @Sendable
     func recognize(req: Request) async throws -> RecognitionResultDTO {
         let analyzer = try FaceAnalyzer(req)
-        let topK = try QueryParameters(req).int("top_k", in: 1...Self.maxTopK) ?? Self.defaultTopK
+        let parameters = QueryParameters(req)
+        let topK = try parameters.int("top_k", in: 1...Self.maxTopK) ?? Self.defaultTopK
+        let log = try parameters.bool("log") ?? false
+        let sessionID = try Self.logSessionID(parameters.string("session_id"))
         let bytes = try Self.singleImage(req)
         let analysis = try await analyzer.analyze(bytes)
         let metrics = req.application.faceStreamMetrics
+        var identified: [(face: Face, identification: Identification)] = []
         let faces = analysis.faces.compactMap { face -> RecognizedFaceDTO? in
             guard let embedding = face.embedding else { return nil }
             let identification = analyzer.runtime.identify(embedding, topK: topK)
             metrics.recordRecognition(known: !identification.isUnknown)
+            identified.append((face, identification))
             return identification.toDTO(face: face)
         }
+        if log && !identified.isEmpty {
+            try await Self.logSightings(identified, in: analysis.image, sessionID: sessionID, req: req, runtime: analyzer.runtime)
+        }
         return RecognitionResultDTO(image: ImageSizeDTO(analysis.image), faces: faces)
+    }
+
+    static let defaultLogSessionID = "rest"
+
+    /// `session_id` for logged photos: 1–64 letters, digits, `-` or `_` (what streams accept).
+    static func logSessionID(_ requested: String?) throws -> String {
+        guard let requested else { return defaultLogSessionID }
+        guard (1...64).contains(requested.count),
+              requested.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            throw FaceStreamError.validationFailed("session_id: expected 1–64 letters, digits, - or _")
+        }
+        return requested
+    }
+
+    /// One sighting per face, each its own track, all seen now; thumbnails made on an engine thread.
+    private static func logSightings(_ identified: [(face: Face, identification: Identification)], in image: Image,
+                                     sessionID: String, req: Request, runtime: FaceRuntime) async throws {
+        var thumbnails: [Data?] = []
+        if let settings = req.application.config.sightingThumbnails {
+            thumbnails = try await runtime.engine.thumbnails(of: identified.map(\.face), in: image, settings: settings)
+        }
+        let reporter = SightingReporter(log: req.application.sightingLog, webhooks: req.application.webhooks, people: runtime.people,
+                                        apiKeyName: req.apiPrincipal?.keyName)
+        let seenAt = Date()
+        for (index, (face, identification)) in identified.enumerated() {
+            await reporter.record(SightingLogWriter.Sighting(
+                userID: identification.userID, trackID: UUID().uuidString.lowercased(), confidence: identification.confidence,
+                isUnknown: identification.isUnknown, bbox: face.box.array, sessionID: sessionID, seenAt: seenAt,
+                embedding: face.embedding, thumbnail: index < thumbnails.count ? thumbnails[index] : nil, quality: face.quality.score))
+        }
     }
 
     /// One image against a user's enrolled faces (`user_id`, nearest of them counts) or against a

@@ -12,6 +12,7 @@ struct UsersController: RouteCollection {
         users.get(":id", use: show)
         users.patch(":id", use: update)
         users.delete(":id", use: delete)
+        users.post(":id", "merge", use: merge)
     }
 
     @Sendable
@@ -79,6 +80,23 @@ struct UsersController: RouteCollection {
         let user = try await Self.find(req)
         try await PeopleChanges.delete(try user.requireID(), on: req.db, gallery: GalleryUpdates(req.application))
         return .noContent
+    }
+
+    /// `{"from_user_id": N}`: N's enrolled faces and sightings become this person's, then N is
+    /// deleted; recognition answers with this person for N's faces from the moment of the response.
+    @Sendable
+    func merge(req: Request) async throws -> UserDTO {
+        let input = try req.content.decode(MergeUsersRequest.self)
+        let target = try await Self.find(req)
+        let targetID = try target.requireID()
+        guard input.fromUserID != targetID else {
+            throw FaceStreamError.validationFailed("from_user_id: a person can't be merged into themselves")
+        }
+        guard let source = try await User.find(input.fromUserID, on: req.db) else {
+            throw FaceStreamError.notFound("user \(input.fromUserID) not found")
+        }
+        try await PeopleChanges.merge(source, into: target, on: req.db, gallery: GalleryUpdates(req.application))
+        return try target.toDTO(faceCount: try await FaceCounts.of(targetID, on: req.db))
     }
 
     /// The user named by `:id`, or 404.

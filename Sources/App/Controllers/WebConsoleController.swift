@@ -10,6 +10,7 @@ struct WebConsoleController: RouteCollection {
         ("live", "live.html"),
         ("people", "people.html"),
         ("sightings", "sightings.html"),
+        ("unknowns", "unknowns.html"),
     ]
 
     func boot(routes: any RoutesBuilder) throws {

@@ -45,3 +45,12 @@ struct UpdateUserRequest: Decodable {
         return .some(try container.decodeNil(forKey: key) ? nil : container.decode(String.self, forKey: key))
     }
 }
+
+/// `POST /api/users/{id}/merge`.
+struct MergeUsersRequest: Content {
+    var fromUserID: Int
+
+    enum CodingKeys: String, CodingKey {
+        case fromUserID = "from_user_id"
+    }
+}

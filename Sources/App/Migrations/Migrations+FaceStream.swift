@@ -8,5 +8,8 @@ extension Migrations {
         add(CreateRecognitionLog())
         add(CreateAPIKey())
         add(AddLogIndexes())
+        add(AddFaceToRecognitionLog())
+        add(CreateUnknownCluster())
+        add(AddUnknownClusterToRecognitionLog())
     }
 }

@@ -1,3 +1,4 @@
+import FaceKit
 import Fluent
 import Foundation
 
@@ -20,12 +21,24 @@ public final class RecognitionLog: Model, @unchecked Sendable {
     /// A plain field, not `@Timestamp`: the log writer batches inserts and records when the face was
     /// *seen*, which `@Timestamp` would overwrite with the insert time.
     @Field(key: "created_at") public var createdAt: Date
+    /// The embedding of the face that decided the sighting (the track's best-quality look): 512 bytes,
+    /// 128 little-endian Float32 (`Embedding.bytes`). Nil for rows from before faces were kept and for
+    /// people deleted since (their biometric data is cleared with them).
+    @OptionalField(key: "face_embedding") public var faceEmbedding: Data?
+    /// A small JPEG of that face (SIGHTING_THUMBNAIL_SIZE px square); nil when thumbnails are off.
+    @OptionalField(key: "face_thumbnail") public var faceThumbnail: Data?
+    /// That face's 0…1 quality score.
+    @OptionalField(key: "face_quality") public var faceQuality: Double?
+    /// The unknown-visitor cluster this sighting belongs to (`unknown_clusters`); nil for known faces,
+    /// faces without an embedding, and clusters assigned or forgotten.
+    @OptionalField(key: "unknown_cluster_id") public var unknownClusterID: Int?
 
     public init() {}
 
     public init(
         id: Int? = nil, userID: User.IDValue?, trackID: String, confidence: Double, isUnknown: Bool,
-        bbox: [Int], sessionID: String, createdAt: Date = Date()
+        bbox: [Int], sessionID: String, createdAt: Date = Date(),
+        faceEmbedding: Data? = nil, faceThumbnail: Data? = nil, faceQuality: Double? = nil
     ) {
         self.id = id
         self.$user.id = userID
@@ -35,6 +48,14 @@ public final class RecognitionLog: Model, @unchecked Sendable {
         self.framePosition = Self.encodeBox(bbox)
         self.sessionID = sessionID
         self.createdAt = createdAt
+        self.faceEmbedding = faceEmbedding
+        self.faceThumbnail = faceThumbnail
+        self.faceQuality = faceQuality
+    }
+
+    /// The stored face embedding, if the row has a readable one.
+    public var decodedFaceEmbedding: Embedding? {
+        faceEmbedding.flatMap { try? Embedding(bytes: $0) }
     }
 
     /// `[x,y,w,h]`, or `nil` if the stored text isn't a JSON array of integers.

@@ -22,11 +22,12 @@ extension OpenAPI {
             ["name": "Faces", "description": "Enrolled photos (stored as 128-number descriptors)."],
             ["name": "Recognition", "description": "Identify, verify and detect faces in one photo."],
             ["name": "Streaming", "description": "Real-time recognition of a video stream."],
-            ["name": "Sightings", "description": "Faces seen in streams."],
+            ["name": "Sightings", "description": "Faces seen in streams (and in photos recognised with `log=true`), and finding them by photo."],
+            ["name": "Unknown visitors", "description": "Unknown faces grouped into people to name or forget."],
             ["name": "Service", "description": "Health, metrics and this documentation."],
             ["name": "CompreFace", "description": "CompreFace's REST API under /api/v1, for Double Take, Viseron and CompreFace SDK clients."],
         ],
-        "paths": .object((peoplePaths + recognitionPaths + logPaths + servicePaths + compreFacePaths).map { (key: $0.0, value: $0.1) }),
+        "paths": .object((peoplePaths + recognitionPaths + logPaths + unknownPaths + servicePaths + compreFacePaths).map { (key: $0.0, value: $0.1) }),
         "components": [
             "securitySchemes": [
                 "ApiKeyHeader": ["type": "apiKey", "in": "header", "name": "X-API-Key"],
@@ -34,7 +35,7 @@ extension OpenAPI {
                 "ApiKeyQuery": ["type": "apiKey", "in": "query", "name": "api_key",
                                 "description": "Only on /ws/*: browsers can't set headers on a WebSocket."],
             ],
-            "schemas": .object((schemas + compreFaceSchemas).map { (key: $0.0, value: $0.1) }),
+            "schemas": .object((schemas + unknownSchemas + compreFaceSchemas).map { (key: $0.0, value: $0.1) }),
             "responses": .object(errorResponses.map { (key: $0.0, value: $0.1) }),
         ],
     ]

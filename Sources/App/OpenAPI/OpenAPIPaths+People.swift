@@ -33,8 +33,23 @@ extension OpenAPI {
                                 ("415", Responses.error("UnsupportedMediaType")), ("422", Responses.error("ValidationFailed"))]),
                 "delete": Operation.make(
                     "deleteUser", tag: "People", summary: "Delete a person and their biometric data",
-                    description: "In one transaction: deletes every face embedding of the person, detaches their sightings (`user_id` becomes null; the rows stay) and deletes the person. They are no longer recognised from the moment of the response.",
+                    description: "In one transaction: deletes every face embedding of the person, detaches their sightings (`user_id` becomes null; the rows stay, without the face's embedding, thumbnail and quality) and deletes the person. They are no longer recognised, and their sightings no longer found by photo, from the moment of the response.",
                     access: admin, responses: [("204", Responses.empty("Deleted.")), ("404", Responses.error("NotFound"))]),
+            ]),
+            ("/api/users/{id}/merge", [
+                "parameters": [userID],
+                "post": Operation.make(
+                    "mergeUsers", tag: "People", summary: "Merge another person into this one",
+                    description: """
+                        In one transaction: every enrolled face and every sighting of `from_user_id` becomes this person's, and \
+                        `from_user_id` is deleted. Recognition answers with this person for those faces from the moment of the \
+                        response (if this person is active). 404 when either person doesn't exist; 422 `validation_failed` \
+                        for a person merged into themselves.
+                        """,
+                    access: admin, body: jsonBody(Schema.ref("UserMerge")),
+                    responses: [("200", Responses.json("The person merged into, with their faces counted anew.", Schema.ref("User"))),
+                                ("404", Responses.error("NotFound")), ("415", Responses.error("UnsupportedMediaType")),
+                                ("422", Responses.error("ValidationFailed"))]),
             ]),
             ("/api/users/{id}/faces", [
                 "parameters": [userID],

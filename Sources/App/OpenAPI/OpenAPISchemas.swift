@@ -41,6 +41,9 @@ extension OpenAPI {
                 ("is_active", Schema.boolean("`false` removes the person from recognition at once; `true` brings their faces back.")),
             ], required: [], "Only the fields present change.")),
             ("UserPage", page(of: "User")),
+            ("UserMerge", Schema.object([
+                ("from_user_id", Schema.integer("The person merged in (and then deleted).", minimum: 1)),
+            ], required: ["from_user_id"])),
             ("Face", Schema.record([
                 ("id", Schema.integer(minimum: 1)),
                 ("user_id", Schema.integer(minimum: 1)),
@@ -157,8 +160,41 @@ extension OpenAPI {
                 ("frame_position", Schema.nullable(Schema.bbox)),
                 ("session_id", Schema.string()),
                 ("created_at", Schema.dateTime("When the face was seen.")),
-            ], "One sighting of a face in a WebSocket stream.")),
+                ("has_face", Schema.boolean("The embedding of the face that decided the sighting is stored: it can be found by photo (`POST /api/logs/search`). False for people deleted since.")),
+                ("face_quality", Schema.nullable(Schema.unit("That face's quality score."))),
+                ("face_url", Schema.nullable(Schema.string("`/api/logs/{id}/face`, the face's JPEG thumbnail; null without one."))),
+            ], "One sighting of a face: in a WebSocket stream, or in a photo recognised with `log=true`.")),
             ("RecognitionLogPage", page(of: "RecognitionLog")),
+            ("SightingSearchJSON", Schema.object([
+                ("image", Schema.string("Base64 (standard or URL-safe) or a data URL; exactly one face.")),
+                ("user_id", Schema.integer(minimum: 1)),
+                ("session_id", Schema.string()),
+                ("is_unknown", Schema.boolean()),
+                ("from", Schema.dateTime()),
+                ("to", Schema.dateTime()),
+                ("limit", Schema.integer(minimum: 1, maximum: SightingSearch.maxLimit)),
+                ("max_distance", Schema.number(minimum: 0, maximum: 2)),
+            ], required: ["image"], "The photo, and optionally the filters (as in the query string).")),
+            ("SightingSearchMultipart", Schema.object([
+                ("file", Schema.binaryFile("A JPEG or PNG photo showing exactly one face.")),
+                ("user_id", Schema.integer(minimum: 1)),
+                ("session_id", Schema.string()),
+                ("is_unknown", Schema.boolean()),
+                ("from", Schema.dateTime()),
+                ("to", Schema.dateTime()),
+                ("limit", Schema.integer(minimum: 1, maximum: SightingSearch.maxLimit)),
+                ("max_distance", Schema.number(minimum: 0, maximum: 2)),
+            ], required: ["file"])),
+            ("SightingSearchResult", Schema.record([
+                ("items", Schema.array(Schema.ref("SightingMatch"), "Nearest first.")),
+                ("max_distance", Schema.number("The distance limit applied.", minimum: 0)),
+                ("searched", Schema.integer("Sightings with a face this server searched through (before the filters).", minimum: 0)),
+            ])),
+            ("SightingMatch", Schema.record([
+                ("sighting", Schema.ref("RecognitionLog")),
+                ("distance", Schema.number("Euclidean distance between the photo's face and the sighting's.", minimum: 0)),
+                ("confidence", Schema.unit("`1 / (1 + exp((distance − 0.66) / 0.034))`: how sure it is the same person.")),
+            ])),
         ]
     }
 

@@ -10,7 +10,9 @@ extension StreamSession {
     ///    embeddings split a track whose face changed and resume one that was briefly lost).
     /// 3. Only tracks that need it (new, unsettled, due, or moved a lot) are embedded and searched:
     ///    a settled track is answered from its vote.
-    /// 4. Each track's identity comes from its vote; settled/changed identities are logged.
+    /// 4. Each track's identity comes from its vote; settled/changed identities are logged with the
+    ///    track's best-quality look at the face: its embedding, quality and a small JPEG of it, made
+    ///    in the embedding's engine job and only when a track's best look improves.
     func analyze(_ frame: Frame) async throws -> [StreamFace] {
         let time = now
         let detection = try await runtime.engine.detectFrame(frame.bytes, maxPixels: settings.maxImagePixels, options: settings.detection)
@@ -18,20 +20,32 @@ extension StreamSession {
         var timings = detection.timings
         let assignments = tracker.assign(faces.map(\.box), qualities: faces.map(\.quality.score), at: time)
         let due = assignments.filter(\.needsEmbedding)
-        let (embedded, embedTimings) = try await runtime.engine.embedTimed(due.map { faces[$0.detection] }, in: image,
-                                                                           mirror: settings.detection.mirror, continuing: true)
+        let dueFaces = due.map { faces[$0.detection] }
+        let embedded: [Face], embedTimings: StageTimings, thumbnails: [Data?]
+        if let thumbnailSettings = settings.thumbnails {
+            let result = try await runtime.engine.embedTimed(dueFaces, in: image, mirror: settings.detection.mirror, continuing: true,
+                                                             thumbnails: thumbnailSettings,
+                                                             thumbnailAbove: due.map { tracker.thumbnailFloor(of: $0.trackID) })
+            (embedded, embedTimings, thumbnails) = (result.faces, result.timings, result.thumbnails)
+        } else {
+            (embedded, embedTimings) = try await runtime.engine.embedTimed(dueFaces, in: image, mirror: settings.detection.mirror,
+                                                                           continuing: true)
+            thumbnails = []
+        }
         timings.landmarks = embedTimings.landmarks
         timings.chip = embedTimings.chip
         timings.embed = embedTimings.embed
         var trackIDs = assignments.map(\.trackID)
-        for (assignment, face) in zip(due, embedded) {
+        for (index, (assignment, face)) in zip(due, embedded).enumerated() {
             guard let embedding = face.embedding else { continue }
             // Deactivated and deleted people are already out of the gallery.
             let nearest = runtime.gallery.search(embedding, topK: 1).first
             var observation = Observation(nearest: nearest, configuration: tracker.configuration)
             observation.weight = face.quality.score
             metrics.recordRecognition(known: observation.personID != nil)
-            let outcome = tracker.record(trackID: assignment.trackID, embedding: embedding, observation: observation, at: time)
+            let outcome = tracker.record(trackID: assignment.trackID, embedding: embedding, observation: observation,
+                                         quality: face.quality.score, thumbnail: index < thumbnails.count ? thumbnails[index] : nil,
+                                         at: time)
             trackIDs[assignment.detection] = outcome.trackID
             if let event = outcome.event { await recordSighting(event) }
         }

@@ -8,6 +8,8 @@ struct StreamSettings: Sendable {
     /// Every frame is searched whole with these (YuNet by default: ~15 ms for 640×480).
     var detection: DetectionOptions
     var tracker: TrackerConfiguration
+    /// How sightings' face thumbnails are made; nil: SIGHTING_THUMBNAILS is off.
+    var thumbnails: ThumbnailSettings?
 
     init(config: AppConfig, runtime: FaceRuntime) {
         maxFrameRate = config.maxFrameRate
@@ -15,5 +17,6 @@ struct StreamSettings: Sendable {
         maxImagePixels = config.maxImagePixels
         detection = config.streamDetection
         tracker = runtime.trackerConfiguration(config)
+        thumbnails = config.sightingThumbnails
     }
 }

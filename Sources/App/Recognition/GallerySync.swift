@@ -5,7 +5,8 @@ import Vapor
 /// Every GALLERY_SYNC_SECONDS it reads a cheap fingerprint of what the gallery is built from and
 /// reloads the gallery (via `GalleryLoader`) when the fingerprint changed. This node's own changes
 /// reach its gallery immediately (`GalleryUpdates`); they also change the fingerprint, which costs
-/// one redundant reload — the price of not having to tell own changes from others'.
+/// one redundant reload — the price of not having to tell own changes from others'. The same loop
+/// brings other nodes' new sightings into this node's sighting index (`SightingIndexLoader.loadRows`).
 enum GallerySync {
     /// Enough to notice any change that affects recognition: embeddings added (max id) or removed
     /// (count), people (de)activated (active count) or renamed (latest `updated_at`).
@@ -47,7 +48,7 @@ final class GallerySyncLifecycle: LifecycleHandler, Sendable {
 
     func didBootAsync(_ app: Application) async throws {
         guard StartupCommand(app).isServe, let runtime = app.faceRuntime else { return }
-        let (interval, db, logger) = (self.interval, app.db, app.logger)
+        let (interval, db, logger, sightings) = (self.interval, app.db, app.logger, app.sightingIndex)
         task.start {
             var last: GallerySync.Fingerprint?
             // The boot load just happened: start from its state rather than loading twice.
@@ -59,6 +60,12 @@ final class GallerySyncLifecycle: LifecycleHandler, Sendable {
                     last = try await GallerySync.check(runtime, last: last, on: db, logger: logger)
                 } catch {
                     logger.warning("gallery sync failed, will retry: \(String(reflecting: error))")
+                }
+                // Other nodes' sightings become searchable here too.
+                do {
+                    try await SightingIndexLoader.loadRows(after: sightings.highestID, into: sightings, from: db, logger: logger)
+                } catch {
+                    logger.warning("sighting index sync failed, will retry: \(String(reflecting: error))")
                 }
             }
         }

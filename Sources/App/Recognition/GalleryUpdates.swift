@@ -2,16 +2,19 @@ import FaceKit
 import Fluent
 import Vapor
 
-/// Applies this node's own database changes to its in-memory gallery and people directory at once,
-/// after they are committed. (Changes made by other nodes arrive through `GallerySync`.)
-/// Without a face runtime (the app started without the models) every call is a no-op.
+/// Applies this node's own database changes to its in-memory gallery and people directory, and to
+/// its sighting index, at once, after they are committed. (Changes made by other nodes arrive
+/// through `GallerySync`.) Without a face runtime (the app started without the models) the gallery
+/// calls are no-ops; the sighting index is kept either way.
 struct GalleryUpdates {
     let runtime: FaceRuntime?
     let metrics: FaceStreamMetrics
+    let sightings: SightingIndex
 
     init(_ app: Application) {
         runtime = app.faceRuntime
         metrics = app.faceStreamMetrics
+        sightings = app.sightingIndex
     }
 
     /// A new user: their name is known before their first face is.
@@ -35,6 +38,21 @@ struct GalleryUpdates {
         guard let runtime else { return }
         runtime.gallery.remove(embeddingID: embeddingID)
         metrics.setGallerySize(runtime.gallery.count)
+    }
+
+    /// A deleted person's sightings lost their faces: no search finds them any more.
+    func clearedSightingFaces(of userID: Int) {
+        sightings.removePerson(userID)
+    }
+
+    /// Everyone was deleted: every sighting that named someone lost its face.
+    func clearedSightingFacesOfEveryone(_ userIDs: [Int]) {
+        sightings.removeEveryone(userIDs)
+    }
+
+    /// `source`'s sightings now name `target`.
+    func movedSightings(of source: Int, to target: Int) {
+        sightings.movePerson(source, to: target)
     }
 
     func removedUser(_ userID: Int) {

@@ -3,13 +3,16 @@ import Vapor
 /// Typed query parameters that answer a bad value with 422 `validation_failed` naming the parameter
 /// (Vapor's own `req.query` decoding would say 400 with a decoder message).
 struct QueryParameters {
-    let request: Request
+    private let lookup: (String) -> String?
 
-    init(_ request: Request) { self.request = request }
+    init(_ request: Request) { lookup = { request.query[String.self, at: $0] } }
+
+    /// The same rules over other named values (a form's fields, say).
+    init(lookup: @escaping (String) -> String?) { self.lookup = lookup }
 
     /// The trimmed value; nil when absent or empty (`?q=` means no filter).
     func string(_ name: String) -> String? {
-        guard let value = request.query[String.self, at: name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+        guard let value = lookup(name)?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
             return nil
         }
         return value
@@ -31,6 +34,16 @@ struct QueryParameters {
         case "false", "0": return false
         default: throw FaceStreamError.validationFailed("\(name): expected true or false, got \"\(raw.prefix(50))\"")
         }
+    }
+
+    /// A finite number in `range` (`lowerExclusive`: above its lower bound).
+    func double(_ name: String, in range: ClosedRange<Double>, lowerExclusive: Bool = false) throws -> Double? {
+        guard let raw = string(name) else { return nil }
+        guard let value = Double(raw), value.isFinite, range.contains(value), !(lowerExclusive && value == range.lowerBound) else {
+            let lower = lowerExclusive ? "above \(range.lowerBound)" : "from \(range.lowerBound)"
+            throw FaceStreamError.validationFailed("\(name): expected a number \(lower) to \(range.upperBound), got \"\(raw.prefix(50))\"")
+        }
+        return value
     }
 
     /// ISO 8601 date-time, with or without fractional seconds (`2024-05-01T12:00:00Z`, `…00.250+02:00`).

@@ -23,6 +23,7 @@ func registerFaceServices(_ app: Application) async throws {
                               confidenceThreshold: config.faceConfidenceThreshold)
     app.faceRuntime = runtime
     app.lifecycle.use(FaceRuntimeLifecycle())
+    app.lifecycle.use(UnknownClustersLifecycle())
     // Follows other nodes' changes (this node's own are applied to the gallery at once).
     if config.gallerySyncSeconds > 0 {
         app.lifecycle.use(GallerySyncLifecycle(seconds: config.gallerySyncSeconds))

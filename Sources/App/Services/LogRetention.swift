@@ -6,12 +6,14 @@ import Vapor
 enum LogRetention {
     static let interval: Duration = .seconds(3600)
 
-    /// Deletes sightings recorded before `cutoff`; returns how many there were.
+    /// Deletes sightings recorded before `cutoff` (and so their faces), and takes them out of
+    /// `index`; returns how many there were.
     @discardableResult
-    static func purge(olderThan cutoff: Date, on db: any Database) async throws -> Int {
+    static func purge(olderThan cutoff: Date, on db: any Database, index: SightingIndex? = nil) async throws -> Int {
         let doomed = RecognitionLog.query(on: db).filter(\.$createdAt < cutoff)
         let count = try await doomed.count()
         if count > 0 { try await doomed.delete() }
+        index?.removeSeen(before: cutoff)
         return count
     }
 
@@ -35,10 +37,11 @@ final class LogRetentionLifecycle: LifecycleHandler, Sendable {
         let days = self.days
         let logger = app.logger
         let db = app.db
+        let index = app.sightingIndex
         task.start {
             while !Task.isCancelled {
                 do {
-                    let purged = try await LogRetention.purge(olderThan: LogRetention.cutoff(days: days), on: db)
+                    let purged = try await LogRetention.purge(olderThan: LogRetention.cutoff(days: days), on: db, index: index)
                     if purged > 0 { logger.info("log retention: deleted \(purged) sightings older than \(days) days") }
                 } catch {
                     logger.warning("log retention: purge failed, will retry: \(String(reflecting: error))")

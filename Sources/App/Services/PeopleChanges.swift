@@ -3,30 +3,39 @@ import Fluent
 import Vapor
 
 /// Changes that remove or combine people, each in one transaction and then applied to this
-/// node's gallery. A person's sightings always outlive them: deletion detaches them (`user_id`
-/// becomes null) so history stays countable; a merge hands them to the person merged into.
+/// node's gallery and sighting index. A person's sightings always outlive them: deletion detaches
+/// them (`user_id` becomes null) so history stays countable; a merge hands them to the person merged into.
 enum PeopleChanges {
-    /// Deletes the person and all their biometric data (embeddings).
+    /// Deletes the person and all their biometric data: their enrolled embeddings, and the face
+    /// (embedding, thumbnail, quality) of each of their sightings, which stay, detached.
     static func delete(_ userID: Int, on db: any Database, gallery: GalleryUpdates) async throws {
         try await db.transaction { db in
             try await FaceEmbedding.query(on: db).filter(\.$user.$id == userID).delete()
-            try await RecognitionLog.query(on: db).filter(\.$user.$id == userID).set(\.$user.$id, to: nil).update()
+            try await detachSightings(RecognitionLog.query(on: db).filter(\.$user.$id == userID))
             try await User.query(on: db).filter(\.$id == userID).delete()
         }
         gallery.removedUser(userID)
+        gallery.clearedSightingFaces(of: userID)
     }
 
-    /// Deletes everyone; returns how many people there were.
+    /// Deletes everyone (and all their biometric data, as `delete`); returns how many people there were.
     static func deleteEveryone(on db: any Database, gallery: GalleryUpdates) async throws -> Int {
         let ids = try await db.transaction { db in
             let ids = try await User.query(on: db).all(\.$id)
             try await FaceEmbedding.query(on: db).delete()
-            try await RecognitionLog.query(on: db).filter(\.$user.$id != nil).set(\.$user.$id, to: nil).update()
+            try await detachSightings(RecognitionLog.query(on: db).filter(\.$user.$id != nil))
             try await User.query(on: db).delete()
             return ids
         }
         for id in ids { gallery.removedUser(id) }
+        gallery.clearedSightingFacesOfEveryone(ids)
         return ids.count
+    }
+
+    /// The sightings `query` selects lose their person and their face.
+    private static func detachSightings(_ query: QueryBuilder<RecognitionLog>) async throws {
+        try await query.set(\.$user.$id, to: nil).set(\.$faceEmbedding, to: nil).set(\.$faceThumbnail, to: nil)
+            .set(\.$faceQuality, to: nil).update()
     }
 
     /// Moves every face and sighting of `source` to `target`, then deletes `source`.
@@ -40,6 +49,7 @@ enum PeopleChanges {
             return faces
         }
         gallery.removedUser(sourceID)
+        gallery.movedSightings(of: sourceID, to: targetID)
         try gallery.added(try moved.map { (try $0.requireID(), try $0.decodedEmbedding()) }, to: target)
     }
 }

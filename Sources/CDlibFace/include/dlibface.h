@@ -60,6 +60,11 @@ int dlibface_image_from_rgb(const uint8_t *rgb, int32_t width, int32_t height,
 // A copy resized to `width` x `height` (area averaging when shrinking, bilinear when enlarging).
 int dlibface_image_resized(const dlibface_image *image, int32_t width, int32_t height,
                            dlibface_image **out, char *err, size_t err_len);
+// The region `width` x `height` at (`left`, `top`) (inside the image) resized to `out_width` x
+// `out_height` (area averaging when shrinking, bilinear when enlarging).
+int dlibface_image_crop_resized(const dlibface_image *image, int32_t left, int32_t top, int32_t width,
+                                int32_t height, int32_t out_width, int32_t out_height,
+                                dlibface_image **out, char *err, size_t err_len);
 void dlibface_image_free(dlibface_image *image);
 int32_t dlibface_image_width(const dlibface_image *image);
 int32_t dlibface_image_height(const dlibface_image *image);
