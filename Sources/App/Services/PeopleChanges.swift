@@ -48,8 +48,16 @@ enum PeopleChanges {
             try await User.query(on: db).filter(\.$id == sourceID).delete()
             return faces
         }
+        try moveInGallery(moved, from: sourceID, to: target, gallery: gallery)
+    }
+
+    /// Separate and never inlined: with this in `merge`, Swift 6.3.1's optimiser crashed splitting the
+    /// coroutine (release builds only), as it did in `EnrollmentService`.
+    @inline(never)
+    private static func moveInGallery(_ moved: [FaceEmbedding], from sourceID: Int, to target: User,
+                                      gallery: GalleryUpdates) throws {
         gallery.removedUser(sourceID)
-        gallery.movedSightings(of: sourceID, to: targetID)
+        gallery.movedSightings(of: sourceID, to: try target.requireID())
         try gallery.added(try moved.map { (try $0.requireID(), try $0.decodedEmbedding()) }, to: target)
     }
 }
