@@ -121,6 +121,35 @@ export async function api(path, options = {}) {
   throw failure;
 }
 
+/**
+ * Every person, fetched 100 at a time up to `maxPages` pages (lists for filters and pickers).
+ * Throws ApiError like `api`.
+ */
+export async function allPeople(maxPages) {
+  const people = [];
+  for (let page = 1; page <= maxPages; page += 1) {
+    const data = await api('/api/users', { query: { page, per_page: 100 } });
+    people.push(...(data.items || []));
+    if (people.length >= (data.total || 0) || !(data.items || []).length) break;
+  }
+  return people;
+}
+
+/**
+ * Asks in the page's `#confirm-dialog` (with `#confirm-text` and `#confirm-button`); resolves to
+ * whether the user confirmed.
+ */
+export function confirmAction(text, confirmLabel) {
+  const dialog = document.getElementById('confirm-dialog');
+  document.getElementById('confirm-text').textContent = text;
+  document.getElementById('confirm-button').textContent = confirmLabel;
+  dialog.returnValue = '';
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'confirm'), { once: true });
+  });
+}
+
 /** Message for anything caught: ApiError's plain message, or a generic one for bugs. */
 export function describe(error) {
   if (error instanceof ApiError) return error.message;

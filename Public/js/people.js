@@ -1,7 +1,7 @@
 // People: list (search, status filter, paging), add, edit, (de)activate, delete, merge a duplicate,
 // and per person an enroll panel (photo upload or camera snapshot) plus their enrolled faces.
 // `#user-ID` opens a person.
-import { api, ApiError, requireKey, describe, el, showMessage, formatTime, percent, initHeader } from './api.js';
+import { api, ApiError, requireKey, describe, el, showMessage, formatTime, percent, initHeader, allPeople, confirmAction } from './api.js';
 
 const PER_PAGE = 20;
 const MAX_PHOTOS = 20; // the server's limit per upload
@@ -23,19 +23,6 @@ function qualityWords(score) {
   if (typeof score !== 'number') return 'unknown quality';
   const word = score >= 0.75 ? 'good' : score >= 0.5 ? 'fair' : 'poor';
   return `quality ${percent(score)} (${word})`;
-}
-
-// --- confirmation dialog ----------------------------------------------------------------------
-
-function confirmAction(text, confirmLabel) {
-  const dialog = $('confirm-dialog');
-  $('confirm-text').textContent = text;
-  $('confirm-button').textContent = confirmLabel;
-  dialog.returnValue = '';
-  dialog.showModal();
-  return new Promise((resolve) => {
-    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'confirm'), { once: true });
-  });
 }
 
 // --- list -------------------------------------------------------------------------------------
@@ -230,13 +217,9 @@ const MERGE_CHOICE_PAGES = 10; // × 100 people offered in the merge list
 async function loadMergeChoices() {
   if (!person) return;
   const id = person.id;
-  const people = [];
+  let people;
   try {
-    for (let page = 1; page <= MERGE_CHOICE_PAGES; page += 1) {
-      const data = await api('/api/users', { query: { page, per_page: 100 } });
-      people.push(...(data.items || []));
-      if (people.length >= (data.total || 0) || !(data.items || []).length) break;
-    }
+    people = await allPeople(MERGE_CHOICE_PAGES);
   } catch {
     return; // the panel's other parts report problems; the list just stays empty
   }

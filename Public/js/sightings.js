@@ -1,11 +1,10 @@
 // Sightings: the recognition log with filters (person, unknown only, session, time range) and
 // paging, each row with the face that decided it; and search by photo within the same filters.
 // Filters live in the address (?user_id=…&page=…) so a filtered view can be bookmarked.
-import { api, requireKey, describe, el, showMessage, formatTime, percent, toISO, initHeader, protectedImage } from './api.js';
+import { api, requireKey, describe, el, showMessage, formatTime, percent, toISO, initHeader, protectedImage, allPeople } from './api.js';
 
 const PER_PAGE = 25;
-const PEOPLE_PAGE = 100;   // people fetched per request for the person filter
-const PEOPLE_MAX_PAGES = 20;
+const PEOPLE_MAX_PAGES = 20; // × 100 people offered in the person filter
 
 const $ = (id) => document.getElementById(id);
 const FIELDS = ['user_id', 'session_id', 'from', 'to', 'is_unknown'];
@@ -61,6 +60,17 @@ function localToISO(value) {
   return Number.isNaN(date.getTime()) ? '' : toISO(date);
 }
 
+/** The filters as the API's query parameters (times in UTC). */
+function filterQuery() {
+  return {
+    user_id: filters.user_id,
+    session_id: filters.session_id,
+    is_unknown: filters.is_unknown,
+    from: localToISO(filters.from),
+    to: localToISO(filters.to),
+  };
+}
+
 // --- person filter ----------------------------------------------------------------------------
 
 function ensurePersonOption(id) {
@@ -72,13 +82,9 @@ function ensurePersonOption(id) {
 
 async function loadPeople() {
   const select = $('filter-person');
-  const people = [];
+  let people;
   try {
-    for (let p = 1; p <= PEOPLE_MAX_PAGES; p += 1) {
-      const data = await api('/api/users', { query: { page: p, per_page: PEOPLE_PAGE } });
-      people.push(...(data.items || []));
-      if (people.length >= (data.total || 0) || !(data.items || []).length) break;
-    }
+    people = await allPeople(PEOPLE_MAX_PAGES);
   } catch {
     return; // the log itself reports any problem; the filter just stays short
   }
@@ -102,15 +108,7 @@ async function loadLog() {
   let data;
   try {
     data = await api('/api/logs', {
-      query: {
-        user_id: filters.user_id,
-        session_id: filters.session_id,
-        is_unknown: filters.is_unknown,
-        from: localToISO(filters.from),
-        to: localToISO(filters.to),
-        page,
-        per_page: PER_PAGE,
-      },
+      query: { ...filterQuery(), page, per_page: PER_PAGE },
     });
   } catch (error) {
     showMessage($('log-message'), describe(error));
@@ -184,14 +182,7 @@ async function searchByPhoto(event) {
     data = await api('/api/logs/search', {
       method: 'POST',
       body: form,
-      query: {
-        user_id: filters.user_id,
-        session_id: filters.session_id,
-        is_unknown: filters.is_unknown,
-        from: localToISO(filters.from),
-        to: localToISO(filters.to),
-        limit: 50,
-      },
+      query: { ...filterQuery(), limit: 50 },
     });
   } catch (error) {
     showMessage($('search-message'), describe(error));

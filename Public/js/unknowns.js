@@ -1,6 +1,6 @@
 // Unknown faces: groups of unknown sightings of the same person (`/api/unknowns`), each with sample
 // faces. A group can be named (a new person), assigned to an enrolled person, or forgotten.
-import { api, requireKey, describe, el, showMessage, formatTime, initHeader, protectedImage } from './api.js';
+import { api, requireKey, describe, el, showMessage, formatTime, initHeader, protectedImage, allPeople, confirmAction } from './api.js';
 
 const PER_PAGE = 10;
 const PEOPLE_PAGES = 10; // × 100 people offered in "assign to"
@@ -9,25 +9,11 @@ const $ = (id) => document.getElementById(id);
 let page = 1;
 let people = [];
 
-function confirmAction(text, confirmLabel) {
-  const dialog = $('confirm-dialog');
-  $('confirm-text').textContent = text;
-  $('confirm-button').textContent = confirmLabel;
-  dialog.returnValue = '';
-  dialog.showModal();
-  return new Promise((resolve) => {
-    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'confirm'), { once: true });
-  });
-}
 
 async function loadPeople() {
-  const found = [];
+  let found;
   try {
-    for (let p = 1; p <= PEOPLE_PAGES; p += 1) {
-      const data = await api('/api/users', { query: { page: p, per_page: 100 } });
-      found.push(...(data.items || []));
-      if (found.length >= (data.total || 0) || !(data.items || []).length) break;
-    }
+    found = await allPeople(PEOPLE_PAGES);
   } catch {
     return; // the list reports problems; "assign to" just stays short
   }

@@ -90,14 +90,15 @@ public final class FaceEngine: Sendable {
     /// `embedTimed`, and in the same engine job a JPEG thumbnail (`thumbnails`) of each face whose
     /// quality (as just measured) is above its entry in `thumbnailAbove` (one per face; pass a
     /// track's best quality so far to make one only when the track's best look improves). A face
-    /// without one (not better, or it could not be made) gets nil.
+    /// without one (not better, or it could not be made) gets nil; `thumbnails` nil makes none.
     public func embedTimed(_ faces: [Face], in image: Image, mirror: Bool = false, continuing: Bool = false,
-                           thumbnails: ThumbnailSettings, thumbnailAbove: [Double]) async throws(FaceKitError) -> EmbeddedFaces {
+                           thumbnails: ThumbnailSettings?, thumbnailAbove: [Double]) async throws(FaceKitError) -> EmbeddedFaces {
         guard !faces.isEmpty else { return EmbeddedFaces(faces: faces, timings: StageTimings(), thumbnails: []) }
         return try await pool.run(continuing: continuing) { engine throws(FaceKitError) in
             var copy = faces
             var timings = StageTimings()
             try Self.embed(engine, image, &copy, mirror: mirror, &timings)
+            guard let thumbnails else { return EmbeddedFaces(faces: copy, timings: timings, thumbnails: []) }
             let made = copy.indices.map { index -> Data? in
                 let floor = index < thumbnailAbove.count ? thumbnailAbove[index] : -.infinity
                 guard copy[index].quality.score > floor else { return nil }

@@ -71,27 +71,25 @@ struct CompreFaceSubjectsController: RouteCollection {
         guard let raw = (try? req.content.decode(SubjectBody.self))?.subject else {
             throw CompreFaceError.validation("expected a JSON body {\"subject\":\"<name>\"}")
         }
-        let name: String
-        do {
-            name = try UserFieldRules.name(raw)
-        } catch let error as FaceStreamError {
-            throw CompreFaceError.validation(error.message.replacingOccurrences(of: "name:", with: "subject:"))
-        }
+        let name = try checkedName(raw)
         if let marker = name.range(of: " #", options: .backwards), Int(name[marker.upperBound...]) != nil {
             throw CompreFaceError.validation("subject: a name may not end in \" #<number>\", the form that names a namesake")
         }
         return name
     }
 
-    /// A new, active person named `name`.
-    static func create(_ name: String, req: Request) async throws -> User {
-        let checked: String
+    /// A person's name rule (`UserFieldRules.name`), failing as CompreFace's 400 code 26 about `subject`.
+    static func checkedName(_ raw: String) throws -> String {
         do {
-            checked = try UserFieldRules.name(name)
+            return try UserFieldRules.name(raw)
         } catch let error as FaceStreamError {
             throw CompreFaceError.validation(error.message.replacingOccurrences(of: "name:", with: "subject:"))
         }
-        let user = User(name: checked)
+    }
+
+    /// A new, active person named `name`.
+    static func create(_ name: String, req: Request) async throws -> User {
+        let user = User(name: try checkedName(name))
         try await user.create(on: req.db)
         GalleryUpdates(req.application).created(user)
         return user

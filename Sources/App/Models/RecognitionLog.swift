@@ -67,3 +67,11 @@ public final class RecognitionLog: Model, @unchecked Sendable {
         "[" + box.map(String.init).joined(separator: ",") + "]"
     }
 }
+
+extension QueryBuilder where Model == RecognitionLog {
+    /// Sets the face columns (embedding, thumbnail, quality) to null on the selected rows: what
+    /// deleting a person and forgetting an unknown visitor both do to their sightings.
+    func clearingFaces() -> Self {
+        set(\.$faceEmbedding, to: nil).set(\.$faceThumbnail, to: nil).set(\.$faceQuality, to: nil)
+    }
+}

@@ -167,24 +167,10 @@ extension OpenAPI {
             ("RecognitionLogPage", page(of: "RecognitionLog")),
             ("SightingSearchJSON", Schema.object([
                 ("image", Schema.string("Base64 (standard or URL-safe) or a data URL; exactly one face.")),
-                ("user_id", Schema.integer(minimum: 1)),
-                ("session_id", Schema.string()),
-                ("is_unknown", Schema.boolean()),
-                ("from", Schema.dateTime()),
-                ("to", Schema.dateTime()),
-                ("limit", Schema.integer(minimum: 1, maximum: SightingSearch.maxLimit)),
-                ("max_distance", Schema.number(minimum: 0, maximum: 2)),
-            ], required: ["image"], "The photo, and optionally the filters (as in the query string).")),
+            ] + sightingSearchFilters, required: ["image"], "The photo, and optionally the filters (as in the query string).")),
             ("SightingSearchMultipart", Schema.object([
                 ("file", Schema.binaryFile("A JPEG or PNG photo showing exactly one face.")),
-                ("user_id", Schema.integer(minimum: 1)),
-                ("session_id", Schema.string()),
-                ("is_unknown", Schema.boolean()),
-                ("from", Schema.dateTime()),
-                ("to", Schema.dateTime()),
-                ("limit", Schema.integer(minimum: 1, maximum: SightingSearch.maxLimit)),
-                ("max_distance", Schema.number(minimum: 0, maximum: 2)),
-            ], required: ["file"])),
+            ] + sightingSearchFilters, required: ["file"])),
             ("SightingSearchResult", Schema.record([
                 ("items", Schema.array(Schema.ref("SightingMatch"), "Nearest first.")),
                 ("max_distance", Schema.number("The distance limit applied.", minimum: 0)),
@@ -205,5 +191,18 @@ extension OpenAPI {
             ("per_page", Schema.integer(minimum: 1, maximum: 100)),
             ("total", Schema.integer("Rows matching the filters, over all pages.", minimum: 0)),
         ])
+    }
+
+    /// The filters `POST /api/logs/search` takes in its body, as JSON fields or multipart parts.
+    static var sightingSearchFilters: [(String, JSONValue)] {
+        [
+            ("user_id", Schema.integer(minimum: 1)),
+            ("session_id", Schema.string()),
+            ("is_unknown", Schema.boolean()),
+            ("from", Schema.dateTime()),
+            ("to", Schema.dateTime()),
+            ("limit", Schema.integer(minimum: 1, maximum: SightingSearch.maxLimit)),
+            ("max_distance", Schema.number(minimum: 0, maximum: 2)),
+        ]
     }
 }

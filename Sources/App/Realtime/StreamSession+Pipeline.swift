@@ -21,17 +21,10 @@ extension StreamSession {
         let assignments = tracker.assign(faces.map(\.box), qualities: faces.map(\.quality.score), at: time)
         let due = assignments.filter(\.needsEmbedding)
         let dueFaces = due.map { faces[$0.detection] }
-        let embedded: [Face], embedTimings: StageTimings, thumbnails: [Data?]
-        if let thumbnailSettings = settings.thumbnails {
-            let result = try await runtime.engine.embedTimed(dueFaces, in: image, mirror: settings.detection.mirror, continuing: true,
-                                                             thumbnails: thumbnailSettings,
-                                                             thumbnailAbove: due.map { tracker.thumbnailFloor(of: $0.trackID) })
-            (embedded, embedTimings, thumbnails) = (result.faces, result.timings, result.thumbnails)
-        } else {
-            (embedded, embedTimings) = try await runtime.engine.embedTimed(dueFaces, in: image, mirror: settings.detection.mirror,
-                                                                           continuing: true)
-            thumbnails = []
-        }
+        let result = try await runtime.engine.embedTimed(dueFaces, in: image, mirror: settings.detection.mirror, continuing: true,
+                                                         thumbnails: settings.thumbnails,
+                                                         thumbnailAbove: due.map { tracker.thumbnailFloor(of: $0.trackID) })
+        let (embedded, embedTimings, thumbnails) = (result.faces, result.timings, result.thumbnails)
         timings.landmarks = embedTimings.landmarks
         timings.chip = embedTimings.chip
         timings.embed = embedTimings.embed

@@ -34,8 +34,7 @@ enum PeopleChanges {
 
     /// The sightings `query` selects lose their person and their face.
     private static func detachSightings(_ query: QueryBuilder<RecognitionLog>) async throws {
-        try await query.set(\.$user.$id, to: nil).set(\.$faceEmbedding, to: nil).set(\.$faceThumbnail, to: nil)
-            .set(\.$faceQuality, to: nil).update()
+        try await query.set(\.$user.$id, to: nil).clearingFaces().update()
     }
 
     /// Moves every face and sighting of `source` to `target`, then deletes `source`.

@@ -65,8 +65,7 @@ struct UnknownClusterActions {
         let cleared = try await clusters.remove(clusterID) { db in
             let members = RecognitionLog.query(on: db).filter(\.$unknownClusterID == clusterID)
             let ids = try await members.all(\.$id)
-            try await members.set(\.$faceEmbedding, to: nil).set(\.$faceThumbnail, to: nil).set(\.$faceQuality, to: nil)
-                .set(\.$unknownClusterID, to: nil).update()
+            try await members.clearingFaces().set(\.$unknownClusterID, to: nil).update()
             return ids
         }
         sightings.remove(cleared)
