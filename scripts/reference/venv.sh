@@ -2,13 +2,13 @@
 # Sourced by scripts/check-reference and usable alone: `source scripts/reference/venv.sh && reference_venv`.
 # Creates (once) the Python venv that runs the *reference* pipeline: ageitgey's face_recognition
 # 1.3.0 on top of dlib's own Python bindings. This is the yardstick FaceStream's embeddings are
-# compared against (DESIGN.md, "Two facts measured").
+# compared against.
 #
 # Why these pins and flags:
 # - face_recognition 1.3.0 declares a dependency on `dlib`, which on PyPI is an sdist that needs
 #   CMake and a ~20-minute C++ build. `dlib-bin` is a prebuilt wheel that provides the same `dlib`
 #   module, so face_recognition is installed with --no-deps and its real needs are listed by hand.
-# - dlib-bin 20.0.1 is the version the DESIGN.md measurement used.
+# - dlib-bin 20.0.1 is the version the reference figures in scripts/reference/README.md were measured with.
 # - face_recognition_models 0.3.0 is a 100 MB sdist of model files; scripts/setup already caches
 #   it (sha256-checked), so it is installed from that file when present instead of downloaded again.
 # - face_recognition_models finds its files through pkg_resources, which comes with setuptools;

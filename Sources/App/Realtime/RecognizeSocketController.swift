@@ -2,7 +2,7 @@ import FaceKit
 import NIOConcurrencyHelpers
 import Vapor
 
-/// `GET /ws/recognize`: the real-time recognition stream (protocol in README and DESIGN.md).
+/// `GET /ws/recognize`: the real-time recognition stream (protocol in README, messages in the OpenAPI document).
 /// The API key is checked before the upgrade (`?api_key=` for browsers, or the headers).
 struct RecognizeSocketController {
     let connections: StreamRegistry

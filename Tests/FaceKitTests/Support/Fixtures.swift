@@ -1,7 +1,7 @@
 import FaceKit
 import Foundation
 
-/// Test photos and models installed by `scripts/setup --fixtures` (see DESIGN.md for sources).
+/// Test photos and models installed by `scripts/setup --fixtures` (sources and pins are in that script).
 enum Fixtures {
     static let root: URL = {
         if let dir = ProcessInfo.processInfo.environment["FIXTURES_DIR"] { return URL(fileURLWithPath: dir) }
