@@ -14,7 +14,8 @@ public func routes(_ app: Application) throws {
         admin: api.grouped(APIKeyMiddleware(requiredRole: .admin)),
         recognize: api.grouped(APIKeyMiddleware(requiredRole: .recognize))
     )
-    try registerWebSocketRoutes(recognize: app.grouped("ws").grouped(APIKeyMiddleware(requiredRole: .recognize)), app: app)
+    try registerWebSocketRoutes(recognize: app.grouped("ws").grouped(APIKeyMiddleware(requiredRole: .recognize)).grouped(WebSocketHandshake()),
+                                app: app)
 }
 
 /// HOOK (REST controllers): register users/faces/logs under `admin` and recognize under `recognize`,

@@ -47,7 +47,7 @@ public final class FaceEngine: Sendable {
         try await pool.run { _ throws(FaceKitError) in
             let clock = ContinuousClock.now
             let image = try Image(decoding: bytes, maxPixels: maxPixels)
-            return (image, clock.millisecondsSince())
+            return (image, clock.millisecondsElapsed)
         }
     }
 
@@ -61,7 +61,7 @@ public final class FaceEngine: Sendable {
             var timings = StageTimings()
             let clock = ContinuousClock.now
             let image = try Image(decoding: bytes, maxPixels: maxPixels)
-            timings.decode = clock.millisecondsSince()
+            timings.decode = clock.millisecondsElapsed
             let faces = try Self.detect(engine, image, settings, &timings)
             return FrameDetection(image: image, faces: faces, timings: timings)
         }
@@ -125,7 +125,7 @@ public final class FaceEngine: Sendable {
             guard engine.hasYuNet else { throw FaceKitError(.invalidArgument, "the YuNet detector is not loaded") }
             let clock = ContinuousClock.now
             let found = try engine.detectYuNet(image, options: options)
-            timings.detect = clock.millisecondsSince()
+            timings.detect = clock.millisecondsElapsed
             let adapted = found.map { ShapePredictorBox.adapted(from: $0.box) }
             let located = options.landmarks ? try landmarks(engine, image, adapted, &timings) : nil
             return found.indices.map { index in
@@ -147,7 +147,7 @@ public final class FaceEngine: Sendable {
             let clock = ContinuousClock.now
             let boxes = try engine.detect(image, upsample: options.resolvedUpsample(for: image), scale: options.scale,
                                           useCNN: useCNN, maxFaces: options.maxFaces)
-            timings.detect = clock.millisecondsSince()
+            timings.detect = clock.millisecondsElapsed
             let kept = boxes.filter {
                 $0.score >= options.resolvedMinScore && min($0.right - $0.left, $0.bottom - $0.top) + 1 >= options.minFaceSize
             }
@@ -164,7 +164,7 @@ public final class FaceEngine: Sendable {
     private static func landmarks(_ engine: DlibEngine, _ image: Image, _ boxes: [dlibface_rect],
                                   _ timings: inout StageTimings) throws(FaceKitError) -> [[Point]] {
         let clock = ContinuousClock.now
-        defer { timings.landmarks += clock.millisecondsSince() }
+        defer { timings.landmarks += clock.millisecondsElapsed }
         return try engine.landmarks(image, boxes: boxes)
     }
 
@@ -203,11 +203,4 @@ public struct EmbeddedFaces: Sendable {
     public let timings: StageTimings
     /// One per face: a JPEG thumbnail, or nil.
     public let thumbnails: [Data?]
-}
-
-extension ContinuousClock.Instant {
-    func millisecondsSince() -> Double {
-        let elapsed = ContinuousClock.now - self
-        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-    }
 }

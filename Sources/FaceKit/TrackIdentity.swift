@@ -7,22 +7,21 @@ public struct Observation: Sendable, Equatable {
     /// profile says less about who it is than a sharp frontal view). 1 unless set.
     public var weight: Double = 1
 
-    /// Classifies the gallery's nearest match with the tracker's two thresholds.
+    /// Classifies the gallery's nearest match with the tracker's rule.
     public init(nearest: Gallery.Match?, configuration: TrackerConfiguration) {
-        self.init(nearest: nearest, matchThreshold: configuration.matchThreshold,
-                  confidenceThreshold: configuration.confidenceThreshold)
+        self.init(nearest: nearest, rule: configuration.matchRule)
     }
 
-    /// A match needs distance ≤ `matchThreshold` and confidence ≥ `confidenceThreshold`; otherwise
-    /// the face is unknown, with confidence 1 − the nearest person's (1 for an empty gallery).
-    public init(nearest: Gallery.Match?, matchThreshold: Double, confidenceThreshold: Double) {
+    /// The nearest person if `rule` says the face is them; otherwise the face is unknown, with
+    /// confidence 1 − the nearest person's (1 for an empty gallery).
+    public init(nearest: Gallery.Match?, rule: MatchRule) {
         guard let nearest else {
             self.init(personID: nil, distance: nil, confidence: 1)
             return
         }
         let distance = Double(nearest.distance)
-        let confidence = MatchConfidence.confidence(distance: distance)
-        if distance <= matchThreshold && confidence >= confidenceThreshold {
+        let confidence = rule.confidence(distance: distance)
+        if rule.matches(distance: distance) {
             self.init(personID: nearest.personID, distance: distance, confidence: confidence)
         } else {
             self.init(personID: nil, distance: distance, confidence: 1 - confidence)

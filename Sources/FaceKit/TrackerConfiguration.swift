@@ -19,10 +19,8 @@ public struct TrackerConfiguration: Sendable {
     /// A re-embedded face farther than this from its track's last embedding is somebody else:
     /// the track is split.
     public var sameFaceDistance: Float = 0.7
-    /// Largest distance to the gallery that can be a match (FACE_MATCH_THRESHOLD).
-    public var matchThreshold: Double = 0.6
-    /// Smallest confidence that can be a match (FACE_CONFIDENCE_THRESHOLD).
-    public var confidenceThreshold: Double = 0.85
+    /// When an embedding is somebody (the server's FACE_MATCH_THRESHOLD and FACE_CONFIDENCE_THRESHOLD).
+    public var matchRule: MatchRule = .standard
 
     public init() {}
 }

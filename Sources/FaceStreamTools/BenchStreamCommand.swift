@@ -1,4 +1,5 @@
 import ArgumentParser
+import FaceKit
 import Foundation
 
 /// `facestream bench-stream`: replays JPEG frames over N concurrent `/ws/recognize` connections

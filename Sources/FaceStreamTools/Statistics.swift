@@ -25,13 +25,6 @@ enum Statistics {
     }
 }
 
-extension ContinuousClock.Instant {
-    var millisecondsElapsed: Double {
-        let elapsed = ContinuousClock.now - self
-        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-    }
-}
-
 /// SplitMix64: a small deterministic generator, so benchmark data is the same on every run.
 struct SplitMix64 {
     private var state: UInt64

@@ -1,3 +1,4 @@
+import FaceKit
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
@@ -56,8 +57,7 @@ struct StreamRun: Sendable {
             guard let id = answer.frameID, let sentAt = sendTimes.withLockedValue({ $0.removeValue(forKey: id) }) else { return }
             switch answer.type {
             case "recognition_result":
-                let latency = Double((answer.receivedAt - sentAt).components.attoseconds) / 1e15
-                    + Double((answer.receivedAt - sentAt).components.seconds) * 1000
+                let latency = (answer.receivedAt - sentAt).inMilliseconds
                 run.latencies.append(latency)
                 if sentAt - opened >= .milliseconds(Int(warmup * 1000)) { run.warmLatencies.append(latency) }
                 run.faces += answer.faceCount

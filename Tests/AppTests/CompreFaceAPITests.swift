@@ -12,7 +12,7 @@ import VaporTesting
 struct CompreFaceAPITests {
     @Test func facesAndSubjectsAreFaceStreamsPeople() async throws {
         try await withFaceApp { app in
-            let http = try app.live()
+            let http = try await app.live()
             let salley = try FaceFixtures.johns("John_Salley"), savage = try FaceFixtures.johns("John_Savage")
 
             // Multipart and base64 JSON adds; the first creates the person.
@@ -79,7 +79,7 @@ struct CompreFaceAPITests {
 
     @Test func errorsSpeakCompreFacesCodes() async throws {
         try await withFaceApp { app in
-            let http = try app.live()
+            let http = try await app.live()
             let recognizeKey = try await createAPIKey(.recognize, on: app)
             let photo = try FaceFixtures.johns("John_Salley")[0]
             let blank = try SyntheticImages.gradient()
@@ -123,7 +123,7 @@ struct CompreFaceAPITests {
 
     @Test func recognitionPluginsAndSDKQueryForms() async throws {
         try await withFaceApp { app in
-            let http = try app.live()
+            let http = try await app.live()
             let recognizeKey = try await createAPIKey(.recognize, on: app)
             let salley = try FaceFixtures.johns("John_Salley")
             for photo in salley.prefix(2) { _ = try await add(photo, subject: "John Salley", via: http) }

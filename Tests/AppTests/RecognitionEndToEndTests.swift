@@ -14,7 +14,7 @@ struct RecognitionEndToEndTests {
 
     @Test func enrollRecognizeVerifyAndForget() async throws {
         try await withFaceApp { app in
-            let http = try app.live()
+            let http = try await app.live()
             let people = try Self.johns()
             #expect(people.count == 5 && people.allSatisfy { $0.photos.count == 11 })
 

@@ -54,23 +54,21 @@ extension CompreFaceError {
     /// HTTP status where CompreFace has no equivalent (413, 415, 503) and take the nearest code.
     static func translating(_ error: any Error, request: Request, debug: Bool) -> CompreFaceError {
         if let error = error as? CompreFaceError { return error }
-        let own = error is RouteNotFound ? FaceStreamError.notFound("no route for \(request.method) \(request.url.path.prefix(200))")
-                                        : ErrorTranslation.translate(error, debug: debug)
-        return translating(own, keyPresented: APIKeyMiddleware.presentedKey(request) != nil)
+        return translating(ErrorTranslation.translate(error, debug: debug), keyPresented: APIKeyMiddleware.presentedKey(request) != nil)
     }
 
     static func translating(_ error: FaceStreamError, keyPresented: Bool) -> CompreFaceError {
         func make(_ status: HTTPResponseStatus, _ code: Code) -> CompreFaceError {
             CompreFaceError(status: status, code: code, message: error.message, headers: error.headers)
         }
-        switch error.code {
+        switch error.code.catalogued {
         case .unauthorized: return make(.unauthorized, keyPresented ? .modelNotFound : .missingRequestHeader)
         case .forbidden: return make(.forbidden, .writingNotAllowed)
         case .noFace: return noFace()
         case .multipleFaces: return make(.badRequest, .tooManyFaces)
-        case .validationFailed, .badRequest, .lowQuality, "empty_image", "corrupt_image", "invalid_argument":
+        case .validationFailed, .badRequest, .lowQuality, .emptyImage, .corruptImage, .invalidArgument:
             return make(.badRequest, .validationConstraintViolation)
-        case "unsupported_format", .unsupportedMediaType: return make(.badRequest, .unavailableFileExtension)
+        case .unsupportedFormat, .unsupportedMediaType: return make(.badRequest, .unavailableFileExtension)
         case .notFound: return make(.notFound, .undefined)
         case .internalError: return make(.internalServerError, .facesServiceException)
         default: return make(error.status, .undefined)

@@ -28,7 +28,7 @@ struct CompreFaceOptions: Sendable {
         } catch let error as FaceStreamError {
             throw CompreFaceError.validation(error.message)
         }
-        if let raw = query.string("det_prob_threshold") {
+        if let raw = query.raw("det_prob_threshold") {
             guard let value = Double(raw), (0...1).contains(value) else {
                 throw CompreFaceError.validation("det_prob_threshold: expected a number from 0 to 1, got \"\(raw.prefix(50))\"")
             }

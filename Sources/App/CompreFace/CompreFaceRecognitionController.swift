@@ -19,7 +19,7 @@ struct CompreFaceRecognitionController: RouteCollection {
         let (analyzer, options) = (try FaceAnalyzer(req), try CompreFaceOptions(req))
         let analysis = try await CompreFaceAnalysis.run(try CompreFaceUpload.image(req), options: options, embed: true, analyzer: analyzer)
         let runtime = analyzer.runtime
-        let similarity = MatchSimilarity(midpoint: runtime.matchThreshold)
+        let similarity = runtime.matchRule.similarity
         let identified = analysis.faces.map { face in
             (face, face.embedding.map { runtime.identify($0, topK: options.predictionCount) })
         }
@@ -44,7 +44,7 @@ struct CompreFaceRecognitionController: RouteCollection {
         let subject = try await SubjectNames.subjects(of: [stored.$user.id], on: req.db)[stored.$user.id] ?? ""
         let (analyzer, options) = (try FaceAnalyzer(req), try CompreFaceOptions(req))
         let analysis = try await CompreFaceAnalysis.run(try CompreFaceUpload.image(req), options: options, embed: true, analyzer: analyzer)
-        let similarity = MatchSimilarity(midpoint: analyzer.runtime.matchThreshold)
+        let similarity = analyzer.runtime.matchRule.similarity
         let result = analysis.faces.map { face in
             var item = analysis.describe(face, options: options)
             item.subject = subject
@@ -75,7 +75,7 @@ struct CompreFaceRecognitionController: RouteCollection {
         let source = try await CompreFaceAnalysis.run(images[0], options: sourceOptions, embed: true, analyzer: analyzer)
         let target = try await CompreFaceAnalysis.run(images[1], options: options, embed: true, analyzer: analyzer)
         guard let reference = source.faces[0].embedding else { throw FaceStreamError.internalError("the engine returned a face without an embedding") }
-        let similarity = MatchSimilarity(midpoint: analyzer.runtime.matchThreshold)
+        let similarity = analyzer.runtime.matchRule.similarity
         let matches = target.faces.map { face in
             var item = target.describe(face, options: options)
             item.similarity = face.embedding.map { Self.rounded(similarity.similarity(distance: Double($0.distance(to: reference)))) }

@@ -8,10 +8,9 @@ public struct AppConfig: Sendable {
     public var debug: Bool
     /// Frames per second a WebSocket client may send; extra frames are dropped.
     public var maxFrameRate: Double
-    /// Largest embedding distance that still counts as the same person.
-    public var faceMatchThreshold: Double
-    /// Smallest match confidence (MatchConfidence of the distance) for a face to be named.
-    public var faceConfidenceThreshold: Double
+    /// When a face is somebody: FACE_MATCH_THRESHOLD (largest distance) and FACE_CONFIDENCE_THRESHOLD
+    /// (smallest confidence). Every surface that names faces uses this one value.
+    public var matchRule: MatchRule
     public var host: String
     public var port: Int
     public var dataDirectory: String
@@ -74,8 +73,9 @@ extension AppConfig {
         self.database = try DatabaseTarget.parse(env.raw("DATABASE_URL"), dataDirectory: dataDirectory)
         self.debug = try env.bool("DEBUG", default: false)
         self.maxFrameRate = try env.double("MAX_FRAME_RATE", default: 5, lower: 0, lowerExclusive: true, upper: 1000)
-        self.faceMatchThreshold = try env.double("FACE_MATCH_THRESHOLD", default: 0.6, lower: 0, lowerExclusive: true, upper: 2)
-        self.faceConfidenceThreshold = try env.double("FACE_CONFIDENCE_THRESHOLD", default: 0.85, lower: 0, upper: 1)
+        self.matchRule = MatchRule(
+            maxDistance: try env.double("FACE_MATCH_THRESHOLD", default: MatchRule.standard.maxDistance, lower: 0, lowerExclusive: true, upper: 2),
+            minConfidence: try env.double("FACE_CONFIDENCE_THRESHOLD", default: MatchRule.standard.minConfidence, lower: 0, upper: 1))
         self.host = env.string("HOST", default: "0.0.0.0")
         self.port = try env.int("PORT", default: 8000, in: 1...65535)
         self.modelsDirectory = env.string("MODELS_DIR", default: "./models")

@@ -1,9 +1,12 @@
 import Vapor
 
 /// JSON as the API promises it: dates in ISO 8601 (Vapor's default is seconds since 2001), unescaped slashes.
-/// Process-wide because Vapor's `ContentConfiguration` is; every app sets the same value.
+/// Process-wide because Vapor's `ContentConfiguration` is: set once, by the first app configured
+/// (every app would set the same value; setting it again while another app serves races with it).
 enum JSONCoding {
-    static func install() {
+    static func install() { _ = installed }
+
+    private static let installed: Void = {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = .withoutEscapingSlashes  // "/api/users", not "\/api\/users"
@@ -13,5 +16,5 @@ enum JSONCoding {
         content.use(encoder: encoder, for: .json)
         content.use(decoder: decoder, for: .json)
         ContentConfiguration.global = content
-    }
+    }()
 }

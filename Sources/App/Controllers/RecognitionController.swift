@@ -24,7 +24,7 @@ struct RecognitionController: RouteCollection {
         let parameters = QueryParameters(req)
         let topK = try parameters.int("top_k", in: 1...Self.maxTopK) ?? Self.defaultTopK
         let log = try parameters.bool("log") ?? false
-        let sessionID = try Self.logSessionID(parameters.string("session_id"))
+        let sessionID = try Self.logSessionID(parameters.raw("session_id"))
         let bytes = try Self.singleImage(req)
         let analysis = try await analyzer.analyze(bytes)
         let metrics = req.application.faceStreamMetrics
@@ -90,10 +90,8 @@ struct RecognitionController: RouteCollection {
             guard let otherEmbedding = other.embedding else { throw FaceStreamError.internalError("the engine returned a face without an embedding") }
             distance = Double(embedding.distance(to: otherEmbedding))
         }
-        let confidence = MatchConfidence.confidence(distance: distance)
-        let runtime = analyzer.runtime
-        return VerifyResultDTO(match: distance <= runtime.matchThreshold && confidence >= runtime.confidenceThreshold,
-                               distance: distance, confidence: confidence)
+        let rule = analyzer.runtime.matchRule
+        return VerifyResultDTO(match: rule.matches(distance: distance), distance: distance, confidence: rule.confidence(distance: distance))
     }
 
     /// Faces, landmarks and quality, no identities. Without `?sharpness=true` faces aren't embedded
@@ -128,12 +126,12 @@ struct RecognitionController: RouteCollection {
     static func nearestDistance(_ embedding: Embedding, toUser userID: Int, on db: any Database) async throws -> Double {
         guard let user = try await User.find(userID, on: db) else { throw FaceStreamError.notFound("user \(userID) not found") }
         guard user.isActive else {
-            throw FaceStreamError(.unprocessableEntity, code: "user_inactive", message: "user \(userID) is deactivated and can't be verified")
+            throw FaceStreamError(.userInactive, "user \(userID) is deactivated and can't be verified")
         }
         let rows = try await FaceEmbedding.query(on: db).filter(\.$user.$id == userID).all()
         let distances = try rows.map { Double(embedding.distance(to: try $0.decodedEmbedding())) }
         guard let nearest = distances.min() else {
-            throw FaceStreamError(.unprocessableEntity, code: "no_enrolled_faces", message: "user \(userID) has no enrolled faces")
+            throw FaceStreamError(.noEnrolledFaces, "user \(userID) has no enrolled faces")
         }
         return nearest
     }

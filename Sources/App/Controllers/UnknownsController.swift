@@ -4,6 +4,9 @@ import Vapor
 /// Unknown visitors: `/api/unknowns` (admin). Clusters of unknown sightings that look like one
 /// person, to be named (`assign`) or forgotten (`DELETE`).
 struct UnknownsController: RouteCollection {
+    /// Largest `?min_size=` (the same bound as UNKNOWN_MIN_CLUSTER_SIZE).
+    static let maxMinSize = 1_000_000
+
     func boot(routes: any RoutesBuilder) throws {
         let unknowns = routes.grouped("unknowns")
         unknowns.get(use: list)
@@ -17,7 +20,7 @@ struct UnknownsController: RouteCollection {
     @Sendable
     func list(req: Request) async throws -> PageDTO<UnknownClusterDTO> {
         let paging = try PageParameters(req)
-        let minSize = try QueryParameters(req).int("min_size", in: 1...1_000_000) ?? req.application.config.unknowns.minClusterSize
+        let minSize = try QueryParameters(req).int("min_size", in: 1...Self.maxMinSize) ?? req.application.config.unknowns.minClusterSize
         let clusters = try await UnknownClusterQueries.clusters(minSize: minSize, on: req.db)
         let page = clusters.dropFirst(paging.offset).prefix(paging.perPage).map(\.id)
         return PageDTO(items: try await UnknownClusterQueries.describe(Array(page), on: req.db),

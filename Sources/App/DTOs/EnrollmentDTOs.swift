@@ -41,7 +41,7 @@ struct EnrollmentRejectionDTO: Content, Equatable {
     var index: Int
     /// The multipart file name; null for JSON.
     @ExplicitNull var filename: String?
-    /// `no_face`, `multiple_faces`, `low_quality`, `undecodable` or `too_large`.
+    /// One of `ErrorCode.used(in: .enrollment)`.
     var code: String
     var message: String
 }

@@ -18,13 +18,14 @@ struct PageDTO<Item: Content>: Content {
 struct PageParameters {
     static let defaultPerPage = 20
     static let maxPerPage = 100
+    static let maxPage = 1_000_000
 
     let page: Int
     let perPage: Int
 
     init(_ req: Request) throws {
         let query = QueryParameters(req)
-        page = try query.int("page", in: 1...1_000_000) ?? 1
+        page = try query.int("page", in: 1...Self.maxPage) ?? 1
         perPage = try query.int("per_page", in: 1...Self.maxPerPage) ?? Self.defaultPerPage
     }
 

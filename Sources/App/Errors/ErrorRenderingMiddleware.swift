@@ -15,8 +15,10 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
     }
 
     private func render(_ error: any Error, for request: Request) -> Response {
+        // Unknown path → 404; known path with another method → 405 (with `Allow`), in both error shapes.
+        let error: any Error = error is RouteNotFound ? routeNotFound(request) : error
         if CompreFaceRoutes.contains(request) { return renderCompreFace(error, for: request) }
-        let apiError = error is RouteNotFound ? routeNotFound(request) : ErrorTranslation.translate(error, debug: debug)
+        let apiError = ErrorTranslation.translate(error, debug: debug)
         if apiError.status == .internalServerError {
             request.logger.error("\(request.method) \(request.url.path) failed: \(String(reflecting: error))")
         } else if apiError.status.code >= 500 {

@@ -29,16 +29,13 @@ enum ErrorTranslation {
 
     /// Bad input images are the client's fault (422, or 413 when too big); a busy engine is 503.
     static func translate(_ error: FaceKitError, debug: Bool) -> FaceStreamError {
-        let code = FaceStreamError.Code(rawValue: error.code.rawValue)
-        switch error.code {
-        case .emptyInput, .unsupportedFormat, .corruptImage, .invalidArgument:
-            return .init(.unprocessableEntity, code: code, message: error.message)
-        case .imageTooLarge:
-            return .init(.payloadTooLarge, code: code, message: error.message)
-        case .overloaded:
-            return .init(.serviceUnavailable, code: code, message: error.message, headers: ["Retry-After": "1"])
-        case .modelError, .internalError:
+        switch ErrorCode(error.code) {
+        case .internalError:
             return .internalError(debug ? error.description : "an internal error occurred")
+        case .engineOverloaded:
+            return .init(.engineOverloaded, error.message, headers: ["Retry-After": "1"])
+        case let code:
+            return .init(code, error.message)
         }
     }
 
@@ -52,21 +49,20 @@ enum ErrorTranslation {
         return .init(status, code: code(for: status), message: message, headers: error.headers)
     }
 
+    /// The catalogue's code for a status Vapor raised; `http_<status>` for a 4xx the catalogue has no code for.
     static func code(for status: HTTPResponseStatus) -> FaceStreamError.Code {
         switch status {
-        case .badRequest: .badRequest
-        case .unauthorized: .unauthorized
-        case .forbidden: .forbidden
-        case .notFound: .notFound
-        case .methodNotAllowed: .methodNotAllowed
-        case .conflict: .conflict
-        case .payloadTooLarge: .payloadTooLarge
-        case .unsupportedMediaType: .unsupportedMediaType
-        case .unprocessableEntity: .validationFailed
-        case .tooManyRequests: .rateLimited
-        case .serviceUnavailable: .serviceUnavailable
-        default:
-            status.code >= 500 ? .internalError : .init(rawValue: "http_\(status.code)")
+        case .badRequest: .init(.badRequest)
+        case .unauthorized: .init(.unauthorized)
+        case .forbidden: .init(.forbidden)
+        case .notFound: .init(.notFound)
+        case .methodNotAllowed: .init(.methodNotAllowed)
+        case .conflict: .init(.conflict)
+        case .payloadTooLarge: .init(.payloadTooLarge)
+        case .unsupportedMediaType: .init(.unsupportedMediaType)
+        case .unprocessableEntity: .init(.validationFailed)
+        case .serviceUnavailable: .init(.serviceUnavailable)
+        default: status.code >= 500 ? .init(.internalError) : .httpStatus(status)
         }
     }
 }

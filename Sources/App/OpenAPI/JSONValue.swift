@@ -1,3 +1,4 @@
+import FaceKit
 import Foundation
 
 /// A JSON value written with Swift literals, keys kept in the order written: what the hand-written
@@ -126,18 +127,6 @@ extension JSONValue {
     }
 
     private static func write(_ string: String, into out: inout String) {
-        out += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        out += JSONString.quoted(string)
     }
 }

@@ -63,6 +63,11 @@ extension OpenAPI {
                                 minItems: 4, maxItems: 4)
 
         static func binaryFile(_ description: String) -> JSONValue { string(description, format: "binary") }
+
+        /// A string that is one of these error codes.
+        static func errorCode(_ codes: [ErrorCode], _ description: String = "") -> JSONValue {
+            string(description).merging(["enum": .array(codes.map { .string($0.rawValue) })])
+        }
     }
 
     enum Parameter {
@@ -74,8 +79,9 @@ extension OpenAPI {
             ["name": .string(name), "in": "query", "required": false, "description": .string(description), "schema": schema]
         }
 
-        static let page = query("page", Schema.integer(minimum: 1).merging(["default": 1]), "1-based page number.")
-        static let perPage = query("per_page", Schema.integer(minimum: 1, maximum: 100).merging(["default": 20]), "Items per page (at most 100).")
+        static let page = query("page", Schema.integer(minimum: 1, maximum: PageParameters.maxPage).merging(["default": 1]), "1-based page number.")
+        static let perPage = query("per_page", Schema.integer(minimum: 1, maximum: PageParameters.maxPerPage)
+            .merging(["default": .integer(PageParameters.defaultPerPage)]), "Items per page (at most \(PageParameters.maxPerPage)).")
     }
 
     enum Responses {
@@ -94,6 +100,15 @@ extension OpenAPI {
 
         /// One of the shared error responses in `components.responses`.
         static func error(_ name: String) -> JSONValue { ["$ref": .string("#/components/responses/\(name)")] }
+
+        /// An `Error` response whose code is one of `codes`; the description lists them with their meanings.
+        static func error(_ description: String, codes: [ErrorCode]) -> JSONValue {
+            let schema: JSONValue = ["allOf": [
+                Schema.ref("Error"),
+                Schema.object([("error", Schema.object([("code", Schema.errorCode(codes))]))]),
+            ]]
+            return json("\(description) Codes: \(codeList(codes)).", schema)
+        }
     }
 
     /// Who may call an operation.
@@ -154,6 +169,13 @@ extension OpenAPI {
                 "responses": .object(all.map { (key: $0.0, value: $0.1) }),
             ])
         }
+    }
+}
+
+extension OpenAPI {
+    /// "`no_face`: no face found in the image; `…`: …", for descriptions.
+    static func codeList(_ codes: [ErrorCode]) -> String {
+        codes.map { "`\($0.rawValue)`: \($0.meaning)" }.joined(separator: "; ")
     }
 }
 

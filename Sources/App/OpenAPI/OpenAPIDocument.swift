@@ -40,22 +40,24 @@ extension OpenAPI {
         ],
     ]
 
-    /// The shared error responses; all have the `Error` body.
+    /// The shared error responses: the `Error` body with the codes each can carry (from `ErrorCode`).
     static var errorResponses: [(String, JSONValue)] {
         [
-            ("BadRequest", "The request is malformed (`bad_request`)."),
-            ("Unauthorized", "No API key, or an unknown one (`unauthorized`)."),
-            ("Forbidden", "The API key's role may not do this (`forbidden`)."),
-            ("NotFound", "No such resource (`not_found`)."),
-            ("Conflict", "The email or employee_id is taken (`conflict`)."),
-            ("PayloadTooLarge", "The request or an image is above the limits (`payload_too_large`, `image_too_large`)."),
-            ("UnsupportedMediaType", "Send application/json (or multipart/form-data where images are accepted) (`unsupported_media_type`)."),
-            ("ValidationFailed", "A field or parameter is invalid (`validation_failed`)."),
-            ("ImageRejected", "The image can't be used: `validation_failed` (e.g. bad base64), `corrupt_image`, `unsupported_format`, `empty_image`; for verify also `no_face`, `multiple_faces`, `no_enrolled_faces`, `user_inactive`."),
-            ("ServiceUnavailable", "Try again later: `database_unavailable`, `engine_unavailable` (no face engine on this server), `engine_overloaded`."),
-            ("InternalError", "A bug or an unexpected failure (`internal_error`)."),
-        ].map { name, description in
-            (name, Responses.json(description, Schema.ref("Error")))
+            ("BadRequest", "The request can't be read.", [.badRequest]),
+            ("Unauthorized", "No valid API key.", [.unauthorized]),
+            ("Forbidden", "The API key's role may not do this.", [.forbidden]),
+            ("NotFound", "No such resource.", [.notFound]),
+            ("Conflict", "A unique field is taken.", [.conflict]),
+            ("PayloadTooLarge", "The request or an image is above the limits.", ErrorCode.answered(with: .payloadTooLarge)),
+            ("UnsupportedMediaType", "The body's content type is not accepted here.", [.unsupportedMediaType]),
+            ("ValidationFailed", "A field or parameter is invalid.", [.validationFailed]),
+            ("ImageRejected", "The request or its image can't be used.",
+             [.validationFailed, .corruptImage, .unsupportedFormat, .emptyImage, .invalidArgument, .noFace, .multipleFaces,
+              .noEnrolledFaces, .userInactive]),
+            ("ServiceUnavailable", "Try again later.", ErrorCode.answered(with: .serviceUnavailable)),
+            ("InternalError", "A bug or an unexpected failure.", [.internalError]),
+        ].map { (name: String, description: String, codes: [ErrorCode]) in
+            (name, Responses.error(description, codes: codes))
         }
     }
 

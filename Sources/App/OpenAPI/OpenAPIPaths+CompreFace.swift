@@ -6,7 +6,7 @@ extension OpenAPI {
         func image(_ fields: [String]) -> JSONValue {
             ["required": true, "content": [
                 "multipart/form-data": ["schema": Schema.object(fields.map { ($0, Schema.binaryFile("A JPEG or PNG photo.")) }, required: fields)],
-                "application/json": ["schema": Schema.object(fields.map { ($0, Schema.string("The photo, base64.")) }, required: fields)],
+                "application/json": ["schema": Schema.object(fields.map { ($0, base64Image("The photo, base64.")) }, required: fields)],
             ]]
         }
         let faceParameters = [
@@ -21,7 +21,7 @@ extension OpenAPI {
         let subjectQuery = { (text: String) in Parameter.query("subject", Schema.string(), text) }
         let imageID: JSONValue = ["name": "image_id", "in": "path", "required": true, "description": "The face's id.", "schema": Schema.string()]
         let subject: JSONValue = ["name": "subject", "in": "path", "required": true, "description": "The subject.", "schema": Schema.string()]
-        let subjectBody: JSONValue = ["required": true, "content": ["application/json": ["schema": Schema.ref("CompreFaceSubject")]]]
+        let subjectBody: JSONValue = ["required": true, "content": ["application/json": ["schema": Schema.ref("CompreFaceSubjectName")]]]
         return [
             ("/api/v1/recognition/recognize", ["post": Operation.make(
                 "compreFaceRecognize", tag: tag, summary: "Recognize faces (CompreFace)",
@@ -32,7 +32,7 @@ extension OpenAPI {
                 "post": Operation.make(
                     "compreFaceAddFace", tag: tag, summary: "Add a face to a subject (CompreFace)",
                     description: "The photo must show one face of enrolment quality (MIN_ENROLL_QUALITY). A new subject creates the person.",
-                    access: admin, parameters: [Parameter.query("subject", Schema.string(), "The subject (required)."), faceParameters[1]],
+                    access: admin, parameters: [Parameter.query("subject", userName, "The subject.").merging(["required": true]), faceParameters[1]],
                     body: image(["file"]), responses: [("200", Responses.json("The stored face.", Schema.ref("CompreFaceImage")))]),
                 "get": Operation.make(
                     "compreFaceListFaces", tag: tag, summary: "List faces (CompreFace)", access: admin,
@@ -111,6 +111,7 @@ extension OpenAPI {
                                                   ("page_size", Schema.integer()), ("total_pages", Schema.integer()), ("total_elements", Schema.integer())])),
             ("CompreFaceDeleted", Schema.record([("deleted", Schema.integer(minimum: 0))])),
             ("CompreFaceSubject", Schema.record([("subject", Schema.string())])),
+            ("CompreFaceSubjectName", Schema.object([("subject", userName)], required: ["subject"])),
             ("CompreFaceSubjectList", Schema.record([("subjects", Schema.array(Schema.string()))])),
             ("CompreFaceUpdated", Schema.record([("updated", Schema.boolean())])),
         ]

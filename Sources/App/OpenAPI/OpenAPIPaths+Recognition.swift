@@ -5,9 +5,9 @@ extension OpenAPI {
             "multipart/form-data": ["schema": Schema.ref("ImageMultipart")],
             "application/json": ["schema": Schema.ref("ImageJSON")],
         ]]
-        // What any image endpoint can answer besides its result.
+        // What any image endpoint can answer besides its result (400: a malformed multipart body).
         let imageErrors: [(String, JSONValue)] = [
-            ("413", Responses.error("PayloadTooLarge")), ("415", Responses.error("UnsupportedMediaType")),
+            ("400", Responses.error("BadRequest")), ("413", Responses.error("PayloadTooLarge")), ("415", Responses.error("UnsupportedMediaType")),
             ("422", Responses.error("ImageRejected")),
         ]
         return [
@@ -122,7 +122,7 @@ extension OpenAPI {
                         "application/json": ["schema": Schema.ref("SightingSearchJSON")],
                     ]],
                     responses: [("200", Responses.json("The matching sightings (possibly none).", Schema.ref("SightingSearchResult"))),
-                                ("413", Responses.error("PayloadTooLarge")), ("415", Responses.error("UnsupportedMediaType")),
+                                ("400", Responses.error("BadRequest")), ("413", Responses.error("PayloadTooLarge")), ("415", Responses.error("UnsupportedMediaType")),
                                 ("422", Responses.error("ImageRejected"))]),
             ]),
         ]

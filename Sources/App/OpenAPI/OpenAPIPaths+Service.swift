@@ -28,30 +28,52 @@ extension OpenAPI {
                 "get": Operation.make("docs", tag: "Service", summary: "Interactive API documentation (Swagger UI)", access: .open,
                                       responses: [("200", ["description": "An HTML page.", "content": ["text/html": ["schema": Schema.string()]]])]),
             ]),
-            ("/ws/recognize", [
-                "get": Operation.make(
-                    "recognizeStream", tag: "Streaming", summary: "Real-time recognition over a WebSocket",
-                    description: """
-                        Upgrade to a WebSocket (role `recognize` or `admin`; browsers pass the key as `?api_key=`). \
-                        The server first sends `StreamSession`. The client then sends frames — `StreamFrame` as text, or \
-                        raw JPEG/PNG bytes as a binary message — and `StreamPing` when idle. For each processed frame the \
-                        server answers `StreamRecognitionResult` (faces with stable `track_id`s); frames above \
-                        MAX_FRAME_RATE, or replaced by a newer one while waiting, are answered with `StreamThrottled`; a \
-                        message that can't be handled with `StreamError` (the connection stays open). Every face seen is \
-                        recorded as a sighting (`GET /api/logs`). Connections idle for WS_IDLE_TIMEOUT_SECONDS are closed.
-                        """,
-                    access: .webSocket,
-                    parameters: [Parameter.query("session_id", Schema.string().merging(["pattern": "^[A-Za-z0-9_-]{1,64}$"]),
-                                                 "Continue a session (sightings are grouped by it); a new one is made otherwise.")],
-                    responses: [
-                        ("101", ["description": "Switching protocols: the WebSocket is open. Messages: StreamSession, StreamRecognitionResult, StreamThrottled, StreamError, StreamPong (server → client); StreamFrame, StreamPing (client → server).",
-                                 "content": ["application/json": ["schema": ["oneOf": [
-                                     Schema.ref("StreamSession"), Schema.ref("StreamRecognitionResult"), Schema.ref("StreamThrottled"),
-                                     Schema.ref("StreamError"), Schema.ref("StreamPong"),
-                                 ]]]]]),
-                        ("400", Responses.error("BadRequest")),
-                    ]),
-            ]),
+            ("/ws/recognize", ["get": recognizeStream]),
         ]
+    }
+
+    /// `/ws/recognize` is a WebSocket: an HTTP GET that upgrades (101). OpenAPI 3.0 has no words for
+    /// the messages that follow, so they are named under `x-websocket` (schemas in `streamSchemas`).
+    static var recognizeStream: JSONValue {
+        Operation.make(
+            "recognizeStream", tag: "Streaming", summary: "Real-time recognition over a WebSocket",
+            description: """
+                A WebSocket upgrade (RFC 6455: `Connection: Upgrade`, `Upgrade: websocket`, \
+                `Sec-WebSocket-Version: 13`, `Sec-WebSocket-Key`); role `recognize` or `admin`, browsers pass the \
+                key as `?api_key=`. The key is checked before the upgrade. After the 101 the server first sends \
+                `StreamSession`. The client then sends frames — `StreamFrame` as text, or raw JPEG/PNG bytes as a \
+                binary message — and `StreamPing` when idle. For each processed frame the server answers \
+                `StreamRecognitionResult` (faces with stable `track_id`s); frames above MAX_FRAME_RATE, or replaced \
+                by a newer one while waiting, are answered with `StreamThrottled`; a message that can't be handled \
+                with `StreamError` (the connection stays open). Every face seen is recorded as a sighting \
+                (`GET /api/logs`). Connections idle for WS_IDLE_TIMEOUT_SECONDS are closed. The messages are listed \
+                under `x-websocket`.
+                """,
+            access: .webSocket,
+            parameters: [Parameter.query("session_id", Schema.string(),
+                                         "Continue a session (sightings are grouped by it): 1–64 of `[A-Za-z0-9_-]`. Anything else, or none, starts a new session with a fresh UUID.")]
+                + WebSocketHandshake.headers.map { header in
+                    let schema = header.value.map { Schema.string().merging(["enum": [.string($0)]]) }
+                        ?? Schema.string("16 random bytes, base64.").merging(["pattern": .string(WebSocketHandshake.keyPattern)])
+                    return ["name": .string(header.name), "in": "header", "required": true, "schema": schema]
+                },
+            responses: [
+                ("101", Responses.empty("Switching protocols: the WebSocket is open; the messages are under `x-websocket`.")),
+                ("400", Responses.error("Not a WebSocket opening handshake.", codes: [.badRequest])),
+            ]).merging([
+                "x-websocket": [
+                    "client-messages": ["oneOf": [Schema.ref("StreamFrame"), Schema.ref("StreamPing")],
+                                        "description": "Text messages; a binary message is a frame's raw JPEG or PNG bytes."],
+                    "server-messages": ["oneOf": [Schema.ref("StreamSession"), Schema.ref("StreamRecognitionResult"), Schema.ref("StreamThrottled"),
+                                                  Schema.ref("StreamError"), Schema.ref("StreamPong")],
+                                        "description": "Text messages, `StreamSession` first."],
+                    "close-codes": [
+                        "1000": "idle for WS_IDLE_TIMEOUT_SECONDS",
+                        "1001": "the server is shutting down",
+                        "1009": "a message of more than twice MAX_FRAME_BYTES (as base64)",
+                        "1013": "refused (`StreamError` first): too many connections, no face engine, or shutting down",
+                    ],
+                ],
+            ])
     }
 }

@@ -15,7 +15,7 @@ extension OpenAPI {
                         """,
                     access: admin,
                     parameters: [Parameter.page, Parameter.perPage,
-                                 Parameter.query("min_size", Schema.integer(minimum: 1),
+                                 Parameter.query("min_size", Schema.integer(minimum: 1, maximum: UnknownsController.maxMinSize),
                                                  "Only clusters with at least this many sightings (default UNKNOWN_MIN_CLUSTER_SIZE, 2).")],
                     responses: [("200", Responses.json("One page of unknown visitors.", Schema.ref("UnknownVisitorPage"))),
                                 ("422", Responses.error("ValidationFailed"))]),
@@ -45,7 +45,8 @@ extension OpenAPI {
                     access: admin, body: jsonBody(Schema.ref("UnknownVisitorAssign")),
                     responses: [("200", Responses.json("What was done.", Schema.ref("UnknownVisitorAssignment"))),
                                 ("404", Responses.error("NotFound")), ("415", Responses.error("UnsupportedMediaType")),
-                                ("422", Responses.json("`validation_failed` (neither or both of user_id and name, a bad name) or `low_quality`.", Schema.ref("Error")))]),
+                                ("422", Responses.error("Neither or both of user_id and name, a bad name, or no face good enough.",
+                                                        codes: [.validationFailed, .lowQuality]))]),
             ]),
         ]
     }
@@ -68,8 +69,8 @@ extension OpenAPI {
             ])),
             ("UnknownVisitorAssign", Schema.object([
                 ("user_id", Schema.integer("An existing person.", minimum: 1)),
-                ("name", Schema.string("A new person's name.")),
-            ], "Exactly one of `user_id` and `name`.")),
+                ("name", userName.described("A new person's name: 1–\(UserFieldRules.maxNameLength) characters after trimming white space.")),
+            ], "Exactly one of `user_id` and `name`.").merging(["oneOf": [["required": ["user_id"]], ["required": ["name"]]]])),
             ("UnknownVisitorAssignment", Schema.record([
                 ("user", Schema.ref("User")),
                 ("enrolled_face_ids", Schema.array(Schema.integer(minimum: 1), "The face embeddings created from the cluster.")),

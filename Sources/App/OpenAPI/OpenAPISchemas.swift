@@ -4,7 +4,9 @@ extension OpenAPI {
         [
             ("Error", Schema.record([
                 ("error", Schema.record([
-                    ("code", Schema.string("Stable, machine-readable: not_found, validation_failed, unauthorized, forbidden, conflict, payload_too_large, unsupported_media_type, method_not_allowed, no_face, multiple_faces, corrupt_image, unsupported_format, empty_image, image_too_large, engine_unavailable, engine_overloaded, database_unavailable, internal_error, …")),
+                    ("code", Schema.string("Stable, machine-readable: one of the codes listed, or `http_<status>` for an HTTP error of the framework's that has none of its own.")
+                        .merging(["anyOf": [["enum": .array(ErrorCode.used(in: .rest).map { .string($0.rawValue) })],
+                                            ["pattern": "^http_[0-9]{3}$"]]])),
                     ("message", Schema.string("For people; may change between versions.")),
                 ])),
             ], "The body of every error response.")),
@@ -22,7 +24,7 @@ extension OpenAPI {
             ("User", Schema.record([
                 ("id", Schema.integer(minimum: 1)),
                 ("name", Schema.string()),
-                ("email", Schema.nullable(Schema.string("Lowercase; unique.", format: "email"))),
+                ("email", Schema.nullable(Schema.string("`local@domain.tld`, lowercase; unique."))),
                 ("employee_id", Schema.nullable(Schema.string("Unique."))),
                 ("is_active", Schema.boolean("Inactive people are never recognised (their faces stay stored).")),
                 ("face_count", Schema.integer("Enrolled face embeddings.", minimum: 0)),
@@ -30,14 +32,14 @@ extension OpenAPI {
                 ("updated_at", Schema.dateTime()),
             ])),
             ("UserCreate", Schema.object([
-                ("name", Schema.string("1–200 characters after trimming.").merging(["minLength": 1, "maxLength": 200])),
-                ("email", Schema.nullable(Schema.string("Stored lowercase; must be unique (409 otherwise).", format: "email"))),
-                ("employee_id", Schema.nullable(Schema.string("At most 100 characters; must be unique (409 otherwise)."))),
+                ("name", userName),
+                ("email", Schema.nullable(userEmail("Stored lowercase; must be unique (409 otherwise)."))),
+                ("employee_id", Schema.nullable(employeeID("Must be unique (409 otherwise)."))),
             ], required: ["name"])),
             ("UserUpdate", Schema.object([
-                ("name", Schema.string("1–200 characters after trimming.").merging(["minLength": 1, "maxLength": 200])),
-                ("email", Schema.nullable(Schema.string("`null` clears it.", format: "email"))),
-                ("employee_id", Schema.nullable(Schema.string("`null` clears it."))),
+                ("name", userName),
+                ("email", Schema.nullable(userEmail("`null` or blank clears it."))),
+                ("employee_id", Schema.nullable(employeeID("`null` or blank clears it."))),
                 ("is_active", Schema.boolean("`false` removes the person from recognition at once; `true` brings their faces back.")),
             ], required: [], "Only the fields present change.")),
             ("UserPage", page(of: "User")),
@@ -53,14 +55,16 @@ extension OpenAPI {
             ], "An enrolled face. The 128-number descriptor itself never leaves the server.")),
             ("FaceList", Schema.record([("items", Schema.array(Schema.ref("Face")))])),
             ("EnrollJSON", Schema.object([
-                ("images", Schema.array(Schema.string("Base64 (standard or URL-safe) or a data URL such as `data:image/jpeg;base64,…`."),
+                ("images", Schema.array(base64Image("Base64 (standard or URL-safe) or a data URL such as `data:image/jpeg;base64,…`."),
                                         minItems: 1, maxItems: EnrollmentService.maxImagesPerRequest)),
-                ("capture_angle", Schema.string("Free text such as `front`, `left`; at most 50 characters.")),
+                ("capture_angle", Schema.string("Free text such as `front`, `left`; at most \(EnrollmentService.maxCaptureAngleLength) characters after trimming.")
+                    .merging(["maxLength": .integer(EnrollmentService.maxCaptureAngleLength)])),
             ], required: ["images"])),
             ("EnrollMultipart", Schema.object([
                 ("file", Schema.array(Schema.binaryFile("A JPEG or PNG photo."), "One or more parts named `file`.",
                                       minItems: 1, maxItems: EnrollmentService.maxImagesPerRequest)),
-                ("capture_angle", Schema.string("Free text such as `front`, `left`.")),
+                ("capture_angle", Schema.string("Free text such as `front`, `left`; at most \(EnrollmentService.maxCaptureAngleLength) characters after trimming.")
+                    .merging(["maxLength": .integer(EnrollmentService.maxCaptureAngleLength)])),
             ], required: ["file"])),
             ("EnrollmentResult", Schema.record([
                 ("created", Schema.array(Schema.ref("EnrolledFace"))),
@@ -77,7 +81,8 @@ extension OpenAPI {
             ("EnrollmentRejection", Schema.record([
                 ("index", Schema.integer("Position of the image in the request (0-based).", minimum: 0)),
                 ("filename", Schema.nullable(Schema.string("The multipart file name; null for JSON."))),
-                ("code", Schema.string().merging(["enum": ["no_face", "multiple_faces", "low_quality", "undecodable", "too_large"]])),
+                ("code", Schema.errorCode(ErrorCode.used(in: .enrollment),
+                                          codeList(ErrorCode.used(in: .enrollment)) + ".")),
                 ("message", Schema.string()),
             ])),
         ]
@@ -86,7 +91,7 @@ extension OpenAPI {
     static var recognitionSchemas: [(String, JSONValue)] {
         [
             ("ImageJSON", Schema.object([
-                ("image", Schema.string("Base64 (standard or URL-safe) or a data URL.")),
+                ("image", base64Image("Base64 (standard or URL-safe) or a data URL.")),
             ], required: ["image"])),
             ("ImageMultipart", Schema.object([("file", Schema.binaryFile("A JPEG or PNG photo."))], required: ["file"])),
             ("ImageSize", Schema.record([("width", Schema.integer(minimum: 1)), ("height", Schema.integer(minimum: 1))],
@@ -112,15 +117,15 @@ extension OpenAPI {
                 ("confidence", Schema.unit("The same monotone function of distance as above.")),
             ])),
             ("VerifyJSON", Schema.object([
-                ("image", Schema.string("Base64 or a data URL.")),
+                ("image", base64Image("Base64 or a data URL.")),
                 ("user_id", Schema.integer("Compare with this user's enrolled faces (the nearest counts).", minimum: 1)),
-                ("image2", Schema.string("Or compare with a second image (base64 or a data URL).")),
-            ], required: ["image"], "`image` plus exactly one of `user_id` and `image2`.")),
+                ("image2", base64Image("Or compare with a second image (base64 or a data URL).")),
+            ], required: ["image"], "`image` plus exactly one of `user_id` and `image2`.").merging(exactlyOne("image", of: "user_id", "image2"))),
             ("VerifyMultipart", Schema.object([
                 ("file", Schema.binaryFile("The photo to check.")),
                 ("user_id", Schema.integer(minimum: 1)),
                 ("file2", Schema.binaryFile("A second photo, instead of `user_id`.")),
-            ], required: ["file"], "`file` plus exactly one of `user_id` and `file2`.")),
+            ], required: ["file"], "`file` plus exactly one of `user_id` and `file2`.").merging(exactlyOne("file", of: "user_id", "file2"))),
             ("VerifyResult", Schema.record([
                 ("match", Schema.boolean("distance ≤ FACE_MATCH_THRESHOLD and confidence ≥ FACE_CONFIDENCE_THRESHOLD.")),
                 ("distance", Schema.number(minimum: 0)),
@@ -166,7 +171,7 @@ extension OpenAPI {
             ], "One sighting of a face: in a WebSocket stream, or in a photo recognised with `log=true`.")),
             ("RecognitionLogPage", page(of: "RecognitionLog")),
             ("SightingSearchJSON", Schema.object([
-                ("image", Schema.string("Base64 (standard or URL-safe) or a data URL; exactly one face.")),
+                ("image", base64Image("Base64 (standard or URL-safe) or a data URL; exactly one face.")),
             ] + sightingSearchFilters, required: ["image"], "The photo, and optionally the filters (as in the query string).")),
             ("SightingSearchMultipart", Schema.object([
                 ("file", Schema.binaryFile("A JPEG or PNG photo showing exactly one face.")),
@@ -184,11 +189,29 @@ extension OpenAPI {
         ]
     }
 
+    /// A person's name as `UserFieldRules.name` takes it.
+    static var userName: JSONValue {
+        Schema.string("1–\(UserFieldRules.maxNameLength) characters after trimming white space.").merging([
+            "minLength": 1, "maxLength": .integer(UserFieldRules.maxNameLength), "pattern": .string(TextWhiteSpace.notBlankPattern),
+        ])
+    }
+
+    /// An e-mail address as `UserFieldRules.email` takes it (not `format: email`: the check is looser).
+    static func userEmail(_ note: String) -> JSONValue {
+        Schema.string("`local@domain.tld` (one `@`, no white space, a dot in the domain), at most \(UserFieldRules.maxEmailLength) characters after trimming white space; blank means none. \(note)")
+            .merging(["maxLength": .integer(UserFieldRules.maxEmailLength), "pattern": .string(UserFieldRules.emailPattern)])
+    }
+
+    static func employeeID(_ note: String) -> JSONValue {
+        Schema.string("At most \(UserFieldRules.maxEmployeeIDLength) characters after trimming white space; blank means none. \(note)")
+            .merging(["maxLength": .integer(UserFieldRules.maxEmployeeIDLength)])
+    }
+
     private static func page(of item: String) -> JSONValue {
         Schema.record([
             ("items", Schema.array(Schema.ref(item))),
             ("page", Schema.integer(minimum: 1)),
-            ("per_page", Schema.integer(minimum: 1, maximum: 100)),
+            ("per_page", Schema.integer(minimum: 1, maximum: PageParameters.maxPerPage)),
             ("total", Schema.integer("Rows matching the filters, over all pages.", minimum: 0)),
         ])
     }
@@ -202,7 +225,15 @@ extension OpenAPI {
             ("from", Schema.dateTime()),
             ("to", Schema.dateTime()),
             ("limit", Schema.integer(minimum: 1, maximum: SightingSearch.maxLimit)),
-            ("max_distance", Schema.number(minimum: 0, maximum: 2)),
+            ("max_distance", Schema.number(minimum: 0, maximum: 2).merging(["exclusiveMinimum": true])),
         ]
+    }
+
+    /// An image sent as base64 text: never empty.
+    static func base64Image(_ description: String) -> JSONValue { Schema.string(description).merging(["minLength": 1]) }
+
+    /// `first` and exactly one of `a` and `b` (the object's `required` lists `first`).
+    static func exactlyOne(_ first: String, of a: String, _ b: String) -> JSONValue {
+        ["oneOf": [["required": [.string(first), .string(a)]], ["required": [.string(first), .string(b)]]]]
     }
 }

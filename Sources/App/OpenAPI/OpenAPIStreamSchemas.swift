@@ -1,6 +1,6 @@
 extension OpenAPI {
-    /// The messages of `/ws/recognize` (OpenAPI has no WebSocket vocabulary: the operation's
-    /// description refers to these by name).
+    /// The messages of `/ws/recognize` (OpenAPI has no WebSocket vocabulary: the operation lists them
+    /// under `x-websocket`).
     static var streamSchemas: [(String, JSONValue)] {
         [
             ("StreamFrame", Schema.object([
@@ -40,7 +40,8 @@ extension OpenAPI {
             ], "Server → client: a frame that was not processed.")),
             ("StreamError", Schema.object([
                 ("type", Schema.string().merging(["enum": ["error"]])),
-                ("code", Schema.string("`invalid_json`, `invalid_message`, `unknown_type`, `invalid_base64`, `frame_too_large`, an image code (`corrupt_image`, `unsupported_format`, `image_too_large`, …), `engine_overloaded`, `internal_error`; when refusing a connection `engine_unavailable` or `too_many_connections` (then closed with 1013).")),
+                ("code", Schema.errorCode(ErrorCode.used(in: .stream),
+                                          codeList(ErrorCode.used(in: .stream)) + ".")),
                 ("message", Schema.string()),
                 ("frame_id", Schema.nullable(Schema.integer())),
             ], required: ["type", "code", "message"], "Server → client: a message that could not be handled; the connection stays open unless the server is refusing it.")),

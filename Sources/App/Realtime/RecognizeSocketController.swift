@@ -28,7 +28,7 @@ struct RecognizeSocketController {
     private func run(_ req: Request, _ socket: WebSocket, _ inbox: AsyncStream<Inbound>) async {
         let app = req.application
         guard let runtime = app.faceRuntime else {
-            await refuse(socket, code: "engine_unavailable", message: "the face engine is not loaded on this server")
+            await refuse(socket, code: .engineUnavailable, message: "the face engine is not loaded on this server")
             return
         }
         let session = StreamSession(
@@ -41,10 +41,10 @@ struct RecognizeSocketController {
         switch connections.admit(socket, session: session, as: ticket) {
         case .admitted: break
         case .full:
-            await refuse(socket, code: "too_many_connections", message: "the server is at its limit of \(connections.limit) streams; retry later")
+            await refuse(socket, code: .tooManyConnections, message: "the server is at its limit of \(connections.limit) streams; retry later")
             return
         case .shuttingDown:
-            await refuse(socket, code: "shutting_down", message: "the server is shutting down; reconnect to another node or retry later")
+            await refuse(socket, code: .shuttingDown, message: "the server is shutting down; reconnect to another node or retry later")
             return
         }
         defer { connections.remove(ticket) }
@@ -77,7 +77,7 @@ struct RecognizeSocketController {
         }
     }
 
-    private func refuse(_ socket: WebSocket, code: String, message: String) async {
+    private func refuse(_ socket: WebSocket, code: ErrorCode, message: String) async {
         if let data = try? JSONEncoder().encode(StreamErrorMessage(code: code, message: message, frameID: nil)) {
             try? await socket.send(String(decoding: data, as: UTF8.self))
         }

@@ -125,9 +125,16 @@ struct ThrottledMessage: Encodable {
 /// `{"type":"error",…}`: a message that could not be handled; the connection stays open.
 struct StreamErrorMessage: Encodable {
     let type = "error"
+    /// One of `ErrorCode.used(in: .stream)`.
     let code: String
     let message: String
     let frameID: Int?
+
+    init(code: ErrorCode, message: String, frameID: Int?) {
+        self.code = code.rawValue
+        self.message = message
+        self.frameID = frameID
+    }
 
     enum CodingKeys: String, CodingKey {
         case type, code, message

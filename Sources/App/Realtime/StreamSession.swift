@@ -66,31 +66,31 @@ actor StreamSession {
             message = try JSONDecoder().decode(ClientMessage.self, from: Data(text.utf8))
         } catch is DecodingError {
             let isJSON = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) != nil
-            return sendError(isJSON ? "invalid_message" : "invalid_json",
+            return sendError(isJSON ? .invalidMessage : .invalidJSON,
                              isJSON ? "expected {\"type\":\"frame\",\"data\":\"<base64>\",\"frame_id\":N,\"timestamp\":T}" : "the message is not valid JSON",
                              frameID: nil)
         } catch {
-            return sendError("invalid_json", "the message is not valid JSON", frameID: nil)
+            return sendError(.invalidJSON, "the message is not valid JSON", frameID: nil)
         }
         switch message.type {
         case "frame":
             let frameID = message.frameID ?? takeBinaryFrameID()
             guard let data = message.data else {
-                return sendError("invalid_message", "a frame needs \"data\": a base64 JPEG or PNG", frameID: frameID)
+                return sendError(.invalidMessage, "a frame needs \"data\": a base64 JPEG or PNG", frameID: frameID)
             }
             guard data.utf8.count <= settings.maxFrameBytes / 3 * 4 + 128 else {
-                return sendError("frame_too_large", "frames are limited to \(settings.maxFrameBytes) bytes", frameID: frameID)
+                return sendError(.frameTooLarge, "frames are limited to \(settings.maxFrameBytes) bytes", frameID: frameID)
             }
             // The rate limit before the (costly) base64 decoding: a flooding client is cheap to refuse.
             guard admissible(frameID) else { return }
             guard let bytes = Self.decodeBase64(data) else {
-                return sendError("invalid_base64", "\"data\" is not valid base64", frameID: frameID)
+                return sendError(.invalidBase64, "\"data\" is not valid base64", frameID: frameID)
             }
             admit(Frame(id: frameID, bytes: bytes, timestamp: message.timestamp ?? .now))
         case "ping":
             send(PongMessage())
         default:
-            sendError("unknown_type", "unknown message type \"\(message.type)\"; expected \"frame\" or \"ping\"", frameID: message.frameID)
+            sendError(.unknownType, "unknown message type \"\(message.type)\"; expected \"frame\" or \"ping\"", frameID: message.frameID)
         }
     }
 
@@ -98,7 +98,7 @@ actor StreamSession {
         lastMessage = clock.now
         let frameID = takeBinaryFrameID()
         guard buffer.readableBytes <= settings.maxFrameBytes else {
-            return sendError("frame_too_large", "frames are limited to \(settings.maxFrameBytes) bytes", frameID: frameID)
+            return sendError(.frameTooLarge, "frames are limited to \(settings.maxFrameBytes) bytes", frameID: frameID)
         }
         guard admissible(frameID) else { return }
         admit(Frame(id: frameID, bytes: Data(buffer.readableBytesView), timestamp: .now))
@@ -181,10 +181,12 @@ actor StreamSession {
             send(RecognitionResultMessage(frameID: frame.id, faces: faces, timestamp: frame.timestamp))
         } catch let error as FaceKitError {
             metrics.recordStreamFrame(processed: false)
-            sendError(error.code.rawValue, error.message, frameID: frame.id)
+            // The engine's failures under the names the REST API gives them.
+            let code = ErrorCode(error.code)
+            sendError(code, code == .internalError ? "the frame could not be processed" : error.message, frameID: frame.id)
         } catch {
             metrics.recordStreamFrame(processed: false)
-            sendError("internal_error", "the frame could not be processed", frameID: frame.id)
+            sendError(.internalError, "the frame could not be processed", frameID: frame.id)
         }
     }
 
@@ -192,8 +194,7 @@ actor StreamSession {
     var now: Double { seconds(since: started) }
 
     func seconds(since instant: ContinuousClock.Instant) -> Double {
-        let elapsed = clock.now - instant
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        (clock.now - instant).inSeconds
     }
 
     private func send(_ message: some Encodable) {
@@ -201,7 +202,7 @@ actor StreamSession {
         socket.send(String(decoding: data, as: UTF8.self))
     }
 
-    private func sendError(_ code: String, _ message: String, frameID: Int?) {
+    private func sendError(_ code: ErrorCode, _ message: String, frameID: Int?) {
         send(StreamErrorMessage(code: code, message: message, frameID: frameID))
     }
 

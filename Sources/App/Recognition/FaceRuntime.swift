@@ -7,19 +7,18 @@ public final class FaceRuntime: Sendable {
     public let engine: FaceEngine
     public let gallery: Gallery
     public let people: PeopleDirectory
-    public let matchThreshold: Double
-    public let confidenceThreshold: Double
+    /// FACE_MATCH_THRESHOLD and FACE_CONFIDENCE_THRESHOLD, from the configuration.
+    public let matchRule: MatchRule
     /// Stream frames in the engine at once, all connections together: two per engine thread (one
     /// running, one ready), so a frame never waits behind more than one other per thread.
     let frameSlots: FrameSlots
 
     public init(engine: FaceEngine, gallery: Gallery = Gallery(), people: PeopleDirectory = PeopleDirectory(),
-                matchThreshold: Double, confidenceThreshold: Double) {
+                matchRule: MatchRule) {
         self.engine = engine
         self.gallery = gallery
         self.people = people
-        self.matchThreshold = matchThreshold
-        self.confidenceThreshold = confidenceThreshold
+        self.matchRule = matchRule
         self.frameSlots = FrameSlots(limit: engine.threadCount * 2)
     }
 
@@ -30,10 +29,10 @@ public final class FaceRuntime: Sendable {
         let candidates = matches.map { match in
             Identification.Candidate(
                 userID: match.personID, userName: people.name(of: match.personID),
-                distance: Double(match.distance), confidence: MatchConfidence.confidence(distance: Double(match.distance)))
+                distance: Double(match.distance), confidence: matchRule.confidence(distance: Double(match.distance)))
         }
         // The same rule the stream's tracks vote with.
-        let answer = Observation(nearest: matches.first, matchThreshold: matchThreshold, confidenceThreshold: confidenceThreshold)
+        let answer = Observation(nearest: matches.first, rule: matchRule)
         return Identification(
             userID: answer.personID,
             userName: answer.personID.flatMap { people.name(of: $0) },
@@ -47,8 +46,7 @@ public final class FaceRuntime: Sendable {
         var tracker = TrackerConfiguration()
         tracker.timeToLive = config.trackTTLSeconds
         tracker.reembedInterval = config.reembedIntervalFrames
-        tracker.matchThreshold = matchThreshold
-        tracker.confidenceThreshold = confidenceThreshold
+        tracker.matchRule = matchRule
         return tracker
     }
 }
@@ -89,7 +87,7 @@ extension Request {
     /// The face runtime, or 503 `engine_unavailable` when the models are not loaded.
     func requireFaceRuntime() throws -> FaceRuntime {
         guard let runtime = application.faceRuntime else {
-            throw FaceStreamError(.serviceUnavailable, code: "engine_unavailable", message: "the face engine is not loaded on this server")
+            throw FaceStreamError.engineUnavailable()
         }
         return runtime
     }

@@ -18,8 +18,12 @@ struct QueryParameters {
         return value
     }
 
+    /// The value as sent; nil only when absent. The typed readers below take it as it is: `?page=`
+    /// or `?to=` is not an integer or a date-time, so it is refused like any other bad value.
+    func raw(_ name: String) -> String? { lookup(name) }
+
     func int(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
-        guard let raw = string(name) else { return nil }
+        guard let raw = raw(name) else { return nil }
         guard let value = Int(raw), range.contains(value) else {
             let expected = range.upperBound == Int.max ? "of at least \(range.lowerBound)" : "from \(range.lowerBound) to \(range.upperBound)"
             throw FaceStreamError.validationFailed("\(name): expected an integer \(expected), got \"\(raw.prefix(50))\"")
@@ -28,7 +32,7 @@ struct QueryParameters {
     }
 
     func bool(_ name: String) throws -> Bool? {
-        guard let raw = string(name) else { return nil }
+        guard let raw = raw(name) else { return nil }
         switch raw.lowercased() {
         case "true", "1": return true
         case "false", "0": return false
@@ -38,7 +42,7 @@ struct QueryParameters {
 
     /// A finite number in `range` (`lowerExclusive`: above its lower bound).
     func double(_ name: String, in range: ClosedRange<Double>, lowerExclusive: Bool = false) throws -> Double? {
-        guard let raw = string(name) else { return nil }
+        guard let raw = raw(name) else { return nil }
         guard let value = Double(raw), value.isFinite, range.contains(value), !(lowerExclusive && value == range.lowerBound) else {
             let lower = lowerExclusive ? "above \(range.lowerBound)" : "from \(range.lowerBound)"
             throw FaceStreamError.validationFailed("\(name): expected a number \(lower) to \(range.upperBound), got \"\(raw.prefix(50))\"")
@@ -48,7 +52,7 @@ struct QueryParameters {
 
     /// ISO 8601 date-time, with or without fractional seconds (`2024-05-01T12:00:00Z`, `…00.250+02:00`).
     func date(_ name: String) throws -> Date? {
-        guard let raw = string(name) else { return nil }
+        guard let raw = raw(name) else { return nil }
         // An unencoded "+02:00" arrives as " 02:00" (form encoding reads + as a space): put it back.
         guard let date = ISO8601Parsing.date(raw.replacingOccurrences(of: " ", with: "+")) else {
             throw FaceStreamError.validationFailed("\(name): expected an ISO 8601 date-time such as 2024-05-01T12:00:00Z, got \"\(raw.prefix(50))\"")

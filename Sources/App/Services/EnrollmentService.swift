@@ -99,7 +99,7 @@ struct EnrollmentService {
 
     /// Why one image was not enrolled.
     struct Rejection: Error {
-        let code: FaceStreamError.Code
+        let code: ErrorCode
         let message: String
     }
 
@@ -121,8 +121,12 @@ struct EnrollmentService {
                 return .failure(Rejection(code: .undecodable, message: "the image could not be decoded (\(error.code.rawValue)): \(error.message)"))
             default: throw error
             }
-        } catch let error as FaceStreamError where [.payloadTooLarge, .noFace, .multipleFaces].contains(error.code) {
-            return .failure(Rejection(code: error.code == .payloadTooLarge ? .tooLarge : error.code, message: error.message))
+        } catch let error as FaceStreamError {
+            switch error.code.catalogued {
+            case .payloadTooLarge: return .failure(Rejection(code: .tooLarge, message: error.message))
+            case let code? where code == .noFace || code == .multipleFaces: return .failure(Rejection(code: code, message: error.message))
+            default: throw error
+            }
         }
         guard face.quality.score >= minQuality else {
             let score = String(format: "%.2f", face.quality.score)
@@ -133,8 +137,8 @@ struct EnrollmentService {
 
     /// The optional `capture_angle`: free text such as "front" or "left", trimmed; blank means none.
     static func captureAngle(_ raw: String?) throws -> String? {
-        guard let angle = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !angle.isEmpty else { return nil }
-        guard angle.count <= maxCaptureAngleLength else {
+        guard let angle = raw.map(TextWhiteSpace.trimmed), !angle.isEmpty else { return nil }
+        guard angle.unicodeScalars.count <= maxCaptureAngleLength else {
             throw FaceStreamError.validationFailed("capture_angle: at most \(maxCaptureAngleLength) characters")
         }
         return angle

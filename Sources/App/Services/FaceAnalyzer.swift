@@ -58,8 +58,7 @@ struct FaceAnalyzer: Sendable {
         let start = ContinuousClock.now
         let maxPixels = maxImagePixels
         let image = try await threadPool.runIfActive { try Image(decoding: bytes, maxPixels: maxPixels) }
-        let decoded = ContinuousClock.now - start
-        return (image, Double(decoded.components.seconds) * 1000 + Double(decoded.components.attoseconds) / 1e15)
+        return (image, start.millisecondsElapsed)
     }
 
     private func recorded(_ analysis: Analysis) -> Analysis {
@@ -81,17 +80,4 @@ struct FaceAnalyzer: Sendable {
         default: throw FaceStreamError.multipleFaces("\(what) shows more than one face; use a photo of one person alone")
         }
     }
-}
-
-extension FaceStreamError.Code {
-    public static let noFace: Self = "no_face"
-    public static let multipleFaces: Self = "multiple_faces"
-    public static let lowQuality: Self = "low_quality"
-    public static let undecodable: Self = "undecodable"
-    public static let tooLarge: Self = "too_large"
-}
-
-extension FaceStreamError {
-    static func noFace(_ message: String) -> Self { .init(.unprocessableEntity, code: .noFace, message: message) }
-    static func multipleFaces(_ message: String) -> Self { .init(.unprocessableEntity, code: .multipleFaces, message: message) }
 }

@@ -19,8 +19,7 @@ func registerFaceServices(_ app: Application) async throws {
     } catch {
         throw ConfigurationError(variable: "MODELS_DIR", value: config.modelsDirectory, expected: error.message)
     }
-    let runtime = FaceRuntime(engine: engine, matchThreshold: config.faceMatchThreshold,
-                              confidenceThreshold: config.faceConfidenceThreshold)
+    let runtime = FaceRuntime(engine: engine, matchRule: config.matchRule)
     app.faceRuntime = runtime
     app.lifecycle.use(FaceRuntimeLifecycle())
     app.lifecycle.use(UnknownClustersLifecycle())

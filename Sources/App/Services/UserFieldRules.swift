@@ -1,55 +1,89 @@
 import Foundation
 
 /// The rules for a user's fields, shared by create and update. Values are normalised (trimmed,
-/// e-mail lowercased) and checked; a blank optional field means "none".
+/// e-mail lowercased) and checked; a blank optional field means "none". Lengths count Unicode
+/// scalars, as JSON Schema's `maxLength` does, and white space is `TextWhiteSpace`'s: the OpenAPI
+/// document states these rules as patterns built from the same definitions.
 enum UserFieldRules {
     static let maxNameLength = 200
     static let maxEmailLength = 254
     static let maxEmployeeIDLength = 100
 
     static func name(_ raw: String) throws -> String {
-        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = TextWhiteSpace.trimmed(raw)
         guard !name.isEmpty else { throw FaceStreamError.validationFailed("name: must not be empty") }
-        guard name.count <= maxNameLength else {
+        guard name.unicodeScalars.count <= maxNameLength else {
             throw FaceStreamError.validationFailed("name: at most \(maxNameLength) characters")
         }
         return name
     }
 
     static func email(_ raw: String?) throws -> String? {
-        guard let email = blankToNil(raw)?.lowercased() else { return nil }
-        guard email.count <= maxEmailLength else {
+        guard let email = blankToNil(raw) else { return nil }
+        guard email.unicodeScalars.count <= maxEmailLength else {
             throw FaceStreamError.validationFailed("email: at most \(maxEmailLength) characters")
         }
         guard looksLikeEmail(email) else {
             throw FaceStreamError.validationFailed("email: \"\(email.prefix(100))\" is not an e-mail address")
         }
-        return email
+        return email.lowercased()
     }
 
     static func employeeID(_ raw: String?) throws -> String? {
         guard let id = blankToNil(raw) else { return nil }
-        guard id.count <= maxEmployeeIDLength else {
+        guard id.unicodeScalars.count <= maxEmployeeIDLength else {
             throw FaceStreamError.validationFailed("employee_id: at most \(maxEmployeeIDLength) characters")
         }
         return id
     }
 
-    /// `local@domain.tld`: one `@`, no spaces, a dot in the domain that isn't at either end.
-    /// Deliberately loose; the only real check of an address is mail reaching it.
+    /// `local@domain.tld`: one `@`, no white space, a domain of dot-separated non-empty labels with at
+    /// least one dot. Deliberately loose; the only real check of an address is mail reaching it.
+    /// `emailPattern` says the same as a regular expression.
     static func looksLikeEmail(_ email: String) -> Bool {
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, !email.contains(where: \.isWhitespace) else { return false }
-        let domain = parts[1]
-        guard let dot = domain.lastIndex(of: "."), dot != domain.startIndex,
-              domain.index(after: dot) != domain.endIndex, !domain.hasPrefix("."), !domain.contains("..") else {
-            return false
-        }
-        return true
+        let scalars = Array(email.unicodeScalars)
+        guard !scalars.contains(where: TextWhiteSpace.contains), let at = scalars.firstIndex(of: "@"),
+              at > 0, !scalars[(at + 1)...].contains("@") else { return false }
+        let labels = scalars[(at + 1)...].split(separator: ".", omittingEmptySubsequences: false)
+        return labels.count >= 2 && labels.allSatisfy { !$0.isEmpty }
+    }
+
+    /// What `email` accepts (white space around it trimmed, blank meaning none), for the OpenAPI document.
+    static var emailPattern: String {
+        let space = TextWhiteSpace.characterClass, part = "[^@.\(TextWhiteSpace.characters)]+"
+        return "^\(space)*(?:[^@\(TextWhiteSpace.characters)]+@\(part)(?:\\.\(part))+)?\(space)*$"
     }
 
     private static func blankToNil(_ raw: String?) -> String? {
-        guard let value = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
-        return value
+        guard let raw else { return nil }
+        let value = TextWhiteSpace.trimmed(raw)
+        return value.isEmpty ? nil : value
     }
+}
+
+/// White space as the API's text fields see it (Unicode's White_Space property): trimmed from names and
+/// other free text, never inside an e-mail address.
+enum TextWhiteSpace {
+    static let scalars: [Unicode.Scalar] = ["\u{09}", "\u{0A}", "\u{0B}", "\u{0C}", "\u{0D}", "\u{20}", "\u{85}", "\u{A0}", "\u{1680}"]
+        + (0x2000...0x200A).compactMap(Unicode.Scalar.init) + ["\u{2028}", "\u{2029}", "\u{202F}", "\u{205F}", "\u{3000}"]
+    private static let set = Set(scalars)
+
+    static func contains(_ scalar: Unicode.Scalar) -> Bool { set.contains(scalar) }
+
+    static func trimmed(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !contains($0) }), let last = scalars.lastIndex(where: { !contains($0) }) else {
+            return ""
+        }
+        return String(scalars[first...last])
+    }
+
+    /// The characters for inside a regular expression's `[…]` (none of them is special there).
+    static var characters: String { String(String.UnicodeScalarView(scalars)) }
+
+    /// One white-space character, as a regular expression.
+    static var characterClass: String { "[\(characters)]" }
+
+    /// Something besides white space, as an (unanchored) regular expression.
+    static var notBlankPattern: String { "[^\(characters)]" }
 }

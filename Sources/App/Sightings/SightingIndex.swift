@@ -93,9 +93,9 @@ final class SightingIndex: @unchecked Sendable {
     /// The rows the sighting writer just stored: those with a readable face become searchable.
     func added(_ rows: [RecognitionLog]) {
         upsert(rows.compactMap { row in
-            guard let id = row.id, let embedding = row.decodedFaceEmbedding else { return nil }
-            return Entry(id: id, embedding: embedding, userID: row.$user.id, sessionID: row.sessionID, seenAt: row.createdAt,
-                         isUnknown: row.isUnknown)
+            guard let id = row.id, let face = row.faceEmbedding else { return nil }
+            return try? Entry(id: id, faceEmbedding: face, userID: row.$user.id, sessionID: row.sessionID, seenAt: row.createdAt,
+                              isUnknown: row.isUnknown)
         })
     }
 
@@ -279,5 +279,15 @@ extension Application {
         let index = SightingIndex()
         storage[SightingIndexKey.self] = index
         return index
+    }
+}
+
+extension SightingIndex.Entry {
+    /// A stored row's columns, however they were read (a model the writer just stored, or a row the
+    /// loader selected): the one place a sighting's stored face becomes an entry. Throws when
+    /// `face_embedding` is not a readable embedding.
+    init(id: Int, faceEmbedding: Data, userID: Int?, sessionID: String, seenAt: Date, isUnknown: Bool) throws {
+        self.init(id: id, embedding: try Embedding(bytes: faceEmbedding), userID: userID, sessionID: sessionID, seenAt: seenAt,
+                  isUnknown: isUnknown)
     }
 }

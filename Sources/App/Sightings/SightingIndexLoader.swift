@@ -37,8 +37,8 @@ enum SightingIndexLoader {
                 let rowID = try row.decode(column: "id", as: Int.self)
                 after = max(after, rowID)
                 do {
-                    entries.append(SightingIndex.Entry(
-                        id: rowID, embedding: try Embedding(bytes: try row.decode(column: "face_embedding", as: Data.self)),
+                    entries.append(try SightingIndex.Entry(
+                        id: rowID, faceEmbedding: try row.decode(column: "face_embedding", as: Data.self),
                         userID: try row.decode(column: "user_id", as: Int?.self),
                         sessionID: try row.decode(column: "session_id", as: String.self),
                         seenAt: try row.decode(column: "created_at", as: Date.self),

@@ -39,7 +39,7 @@ enum SightingSearch {
             fields = body.parameters
         }
         let query = QueryParameters(req)
-        let parameters = QueryParameters(lookup: { fields[$0] ?? query.string($0) })
+        let parameters = QueryParameters(lookup: { fields[$0] ?? query.raw($0) })
         var input = Input(image: image, maxDistance: defaultMaxDistance)
         input.filter.userID = try parameters.int("user_id", in: 1...Int.max)
         input.filter.sessionID = parameters.string("session_id")
@@ -56,7 +56,7 @@ enum SightingSearch {
 
     static func run(_ req: Request) async throws -> SightingSearchResultDTO {
         let analyzer = try FaceAnalyzer(req)
-        let input = try input(req, defaultMaxDistance: analyzer.runtime.matchThreshold)
+        let input = try input(req, defaultMaxDistance: analyzer.runtime.matchRule.maxDistance)
         let probe = try await analyzer.singleFace(input.image, what: "the image")
         guard let embedding = probe.embedding else { throw FaceStreamError.internalError("the engine returned a face without an embedding") }
         let index = req.application.sightingIndex

@@ -83,7 +83,7 @@ struct UnknownClusterActions {
         }
         guard !faces.isEmpty else {
             let best = rows.compactMap(\.faceQuality).max().map { String(format: "%.2f", $0) } ?? "none"
-            throw FaceStreamError(.unprocessableEntity, code: .lowQuality, message:
+            throw FaceStreamError(.lowQuality,
                 "no face of unknown visitor \(clusterID) reaches the minimum quality \(minQuality) (MIN_ENROLL_QUALITY); the best is \(best)")
         }
         return faces

@@ -34,7 +34,6 @@ final class UnknownClusterer {
     }
 
     var clusterIDs: [Int] { membersOfCluster.keys.sorted() }
-    var memberCount: Int { clusterOfMember.count }
 
     func members(of clusterID: Int) -> [Int] { (membersOfCluster[clusterID] ?? []).sorted() }
 

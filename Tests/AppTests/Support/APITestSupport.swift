@@ -18,9 +18,16 @@ func withFaceApp<T>(_ environment: [String: String] = [:], _ body: (Application)
 }
 
 extension Application {
-    /// Requests over a real TCP connection to a server on a free port of 127.0.0.1 (started per request).
-    func live() throws -> any TestingApplicationTester {
-        try testing(method: .running(hostname: "127.0.0.1", port: 0))
+    /// Requests over a real TCP connection to a server on a free port of 127.0.0.1. Vapor's tester starts
+    /// and stops the server around every request; restarted on a new port each time, the server would
+    /// log "Cannot modify server configuration after server has been started" from the second request
+    /// on. So the port is found once and kept.
+    func live() async throws -> any TestingApplicationTester {
+        try await server.start(address: .hostname("127.0.0.1", port: 0))
+        let port = http.server.shared.localAddress?.port
+        await server.shutdown()
+        guard let port else { throw TestSetupError("the server had no port") }
+        return try testing(method: .running(hostname: "127.0.0.1", port: port))
     }
 }
 

@@ -11,8 +11,7 @@ func withStreamingServer<T>(
 ) async throws -> T {
     try await EngineTestLock.exclusively { try await withApp(environment) { app in
         let config = app.config
-        app.faceRuntime = FaceRuntime(engine: FaceFixtures.engine, matchThreshold: config.faceMatchThreshold,
-                                      confidenceThreshold: config.faceConfidenceThreshold)
+        app.faceRuntime = FaceRuntime(engine: FaceFixtures.engine, matchRule: config.matchRule)
         await app.sightingLog.start(interval: 0.1)
         await app.webhooks.start()
         try await app.server.start(address: .hostname("127.0.0.1", port: 0))

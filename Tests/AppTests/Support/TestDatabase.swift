@@ -23,26 +23,6 @@ enum TestDatabase: Equatable {
 
 /// One PostgreSQL database is shared by every test, and each test drops its schema first: tests
 /// that use it must take turns, across suites too (`.serialized` only orders tests within a suite).
-actor SharedDatabaseLock {
-    static let shared = SharedDatabaseLock()
-
-    private var held = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-
-    func lock() async {
-        guard held else {
-            held = true
-            return
-        }
-        await withCheckedContinuation { waiters.append($0) }
-    }
-
-    /// Hands the lock straight to the next waiter, so nobody can barge in between.
-    func unlock() {
-        if waiters.isEmpty {
-            held = false
-        } else {
-            waiters.removeFirst().resume()
-        }
-    }
+enum SharedDatabaseLock {
+    static let shared = AsyncFIFOLock()
 }
