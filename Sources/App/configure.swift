@@ -40,6 +40,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // The web console's CSS and scripts (Public/); a path that is no file falls through to routing.
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
     app.middleware.use(ProtectedPaths())
+    app.middleware.use(MethodDispatch())
 
     _ = app.metricsRegistry
     _ = app.faceStreamMetrics  // created now, before requests race to create it

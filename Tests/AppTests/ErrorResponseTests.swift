@@ -47,6 +47,25 @@ struct ErrorResponseTests {
         }
     }
 
+    /// A constant path segment is not an id: `GET /api/logs/search` is the search endpoint with the wrong
+    /// method, not sighting "search"; the same in CompreFace's shape under /api/v1.
+    @Test func aSiblingConstantIsNotAnID() async throws {
+        try await withApp { app in
+            try await app.testing().test(.GET, "api/logs/search", headers: .bearer(TestKeys.admin)) { res async throws in
+                #expect(res.status == .methodNotAllowed)
+                #expect(res.headers.first(name: .allow) == "POST")
+                #expect(try res.errorBody().error.code == "method_not_allowed")
+            }
+            try await app.testing().test(.OPTIONS, "api/v1/recognition/faces/delete", headers: .bearer(TestKeys.admin)) { res async throws in
+                #expect(res.status == .methodNotAllowed)
+                #expect(res.headers.first(name: .allow) == "POST")
+            }
+            try await app.testing().test(.GET, "api/logs/12345", headers: .bearer(TestKeys.admin)) { res async throws in
+                #expect(res.status == .notFound)
+            }
+        }
+    }
+
     @Test func badBodiesAre422And415() async throws {
         try await withApp { app in
             addProbeRoutes(app)

@@ -33,7 +33,7 @@ extension OpenAPI {
                     "compreFaceAddFace", tag: tag, summary: "Add a face to a subject (CompreFace)",
                     description: "The photo must show one face of enrolment quality (MIN_ENROLL_QUALITY). A new subject creates the person.",
                     access: admin, parameters: [Parameter.query("subject", userName, "The subject.").merging(["required": true]), faceParameters[1]],
-                    body: image(["file"]), responses: [("200", Responses.json("The stored face.", Schema.ref("CompreFaceImage")))]),
+                    body: image(["file"]), responses: [("201", Responses.json("The stored face.", Schema.ref("CompreFaceImage")))]),
                 "get": Operation.make(
                     "compreFaceListFaces", tag: tag, summary: "List faces (CompreFace)", access: admin,
                     parameters: [Parameter.query("page", Schema.integer(minimum: 0, maximum: 1_000_000).merging(["default": 0]), "0-based page."),
