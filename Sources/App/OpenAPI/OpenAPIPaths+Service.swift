@@ -38,9 +38,9 @@ extension OpenAPI {
         Operation.make(
             "recognizeStream", tag: "Streaming", summary: "Real-time recognition over a WebSocket",
             description: """
-                A WebSocket upgrade (RFC 6455: `Connection: Upgrade`, `Upgrade: websocket`, \
-                `Sec-WebSocket-Version: 13`, `Sec-WebSocket-Key`); role `recognize` or `admin`, browsers pass the \
-                key as `?api_key=`. The key is checked before the upgrade. After the 101 the server first sends \
+                A WebSocket opening handshake (RFC 6455; the headers are under `x-websocket`, a request without \
+                them is 400); role `recognize` or `admin`, browsers pass the key as `?api_key=`. The key is \
+                checked before the upgrade. After the 101 the server first sends \
                 `StreamSession`. The client then sends frames — `StreamFrame` as text, or raw JPEG/PNG bytes as a \
                 binary message — and `StreamPing` when idle. For each processed frame the server answers \
                 `StreamRecognitionResult` (faces with stable `track_id`s); frames above MAX_FRAME_RATE, or replaced \
@@ -51,17 +51,18 @@ extension OpenAPI {
                 """,
             access: .webSocket,
             parameters: [Parameter.query("session_id", Schema.string(),
-                                         "Continue a session (sightings are grouped by it): 1–64 of `[A-Za-z0-9_-]`. Anything else, or none, starts a new session with a fresh UUID.")]
-                + WebSocketHandshake.headers.map { header in
-                    let schema = header.value.map { Schema.string().merging(["enum": [.string($0)]]) }
-                        ?? Schema.string("16 random bytes, base64.").merging(["pattern": .string(WebSocketHandshake.keyPattern)])
-                    return ["name": .string(header.name), "in": "header", "required": true, "schema": schema]
-                },
+                                         "Continue a session (sightings are grouped by it): 1–64 of `[A-Za-z0-9_-]`. Anything else, or none, starts a new session with a fresh UUID.")],
             responses: [
                 ("101", Responses.empty("Switching protocols: the WebSocket is open; the messages are under `x-websocket`.")),
                 ("400", Responses.error("Not a WebSocket opening handshake.", codes: [.badRequest])),
             ]).merging([
                 "x-websocket": [
+                    // Not header parameters: WebSocket clients (browsers included) send them themselves, and an
+                    // HTTP client that sent them would get a socket it can't speak.
+                    "handshake-headers": .object(WebSocketHandshake.headers.map { header in
+                        (key: header.name, value: header.value.map { Schema.string().merging(["enum": [.string($0)]]) }
+                            ?? Schema.string("16 random bytes, base64.").merging(["pattern": .string(WebSocketHandshake.keyPattern)]))
+                    }),
                     "client-messages": ["oneOf": [Schema.ref("StreamFrame"), Schema.ref("StreamPing")],
                                         "description": "Text messages; a binary message is a frame's raw JPEG or PNG bytes."],
                     "server-messages": ["oneOf": [Schema.ref("StreamSession"), Schema.ref("StreamRecognitionResult"), Schema.ref("StreamThrottled"),

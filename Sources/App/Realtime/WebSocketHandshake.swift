@@ -3,7 +3,7 @@ import Vapor
 
 /// Refuses a request to a WebSocket route that is not an RFC 6455 opening handshake, with 400
 /// `bad_request`. Without it, Vapor answers a plain GET with a 101 that switches to nothing. The OpenAPI
-/// document declares these same headers as the operation's required parameters.
+/// document lists these same headers under the operation's `x-websocket`.
 struct WebSocketHandshake: AsyncMiddleware {
     /// The header parameters an upgrade needs, with the one value each may take (nil: the key, checked by `isKey`).
     static let headers: [(name: String, value: String?)] = [
