@@ -42,6 +42,14 @@ struct ConfigurationTests {
         }
     }
 
+    @Test func sightingQueueRows() throws {
+        #expect(try AppConfig(environment: [:]).sightingQueueRows == 100_000)
+        #expect(try AppConfig(environment: ["SIGHTING_QUEUE_ROWS": "50"]).sightingQueueRows == 50)
+        for value in ["0", "-1", "many"] {
+            #expect(throws: ConfigurationError.self, "SIGHTING_QUEUE_ROWS=\(value)") { try AppConfig(environment: ["SIGHTING_QUEUE_ROWS": value]) }
+        }
+    }
+
     @Test func everyVariableIsRead() throws {
         let config = try AppConfig(environment: [
             "DATABASE_URL": "postgresql://fs:pw@db.internal:6432/faces", "DEBUG": "yes", "MAX_FRAME_RATE": "12.5",

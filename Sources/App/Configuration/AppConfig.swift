@@ -55,6 +55,9 @@ public struct AppConfig: Sendable {
     /// How each sighting's face thumbnail is made (SIGHTING_THUMBNAIL_SIZE, SIGHTING_THUMBNAIL_QUALITY);
     /// nil: SIGHTING_THUMBNAILS=false, sightings keep the face's embedding but no picture of it.
     public var sightingThumbnails: ThumbnailSettings?
+    /// Sightings kept in memory while the database is down (SIGHTING_QUEUE_ROWS); more go to a
+    /// spill file in `dataDirectory` until it is back.
+    public var sightingQueueRows: Int
     /// How unknown sightings are grouped into people to name (UNKNOWN_*).
     public var unknowns: UnknownClusterSettings
     /// Not an environment variable: tests and model-free commands (`migrate`, `keys`) turn it off
@@ -106,6 +109,7 @@ extension AppConfig {
         let thumbnailQuality = try env.int("SIGHTING_THUMBNAIL_QUALITY", default: 80, in: 1...100)
         self.sightingThumbnails = try env.bool("SIGHTING_THUMBNAILS", default: true)
             ? ThumbnailSettings(size: thumbnailSize, quality: thumbnailQuality) : nil
+        self.sightingQueueRows = try env.int("SIGHTING_QUEUE_ROWS", default: 100_000, in: 1...100_000_000)
         self.unknowns = try UnknownClusterSettings(env)
     }
 

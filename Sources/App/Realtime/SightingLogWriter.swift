@@ -4,8 +4,11 @@ import SQLKit
 import Vapor
 
 /// Writes RecognitionLog rows in batches, off the frame path. Rows wait in memory while the
-/// database is unavailable and are written when it returns; nothing is lost while the server
-/// runs (up to `capacity` rows; beyond that the oldest are dropped and the loss is logged).
+/// database is unavailable and are written when it returns. Past `capacity` rows in memory
+/// (SIGHTING_QUEUE_ROWS) they go to a spill file in DATA_DIR (fsync'd per batch), which is written to
+/// the database after the rows in memory, also by the next process if this one dies first. At
+/// shutdown with the database down, the rows still in memory are spilled too. Without a spill
+/// directory (tests), a full queue drops its oldest row instead, and logs it.
 actor SightingLogWriter {
     struct Sighting: Sendable {
         let userID: Int?
@@ -30,6 +33,11 @@ actor SightingLogWriter {
     private let capacity: Int
     private let batchSize = 500
     private var queue: [Sighting] = []
+    /// Where rows past `capacity` go; nil: they replace the oldest.
+    private let spill: SightingSpillFile?
+    /// Rows past `capacity` not yet appended to the spill file: appended (one write, one fsync) every
+    /// tick of the loop, before a flush and whenever a batch's worth has gathered.
+    private var spillBuffer: [Sighting] = []
     private var loop: Task<Void, Never>?
     /// The flush writing right now; a second flush waits for it instead of writing the same rows twice.
     private var inFlight: Task<Bool, Never>?
@@ -38,12 +46,17 @@ actor SightingLogWriter {
     private var observers: [WrittenObserver]
     private(set) var written = 0
     private(set) var failedAttempts = 0
+    /// Rows this process appended to the spill file.
+    private(set) var spilled = 0
+    /// Rows lost: the queue was full and there is no spill file (or it could not be written).
+    private(set) var dropped = 0
 
     init(database: @escaping @Sendable () -> any Database, logger: Logger, capacity: Int = 100_000,
-         onWritten observers: [WrittenObserver] = []) {
+         spillDirectory: String? = nil, onWritten observers: [WrittenObserver] = []) {
         self.database = database
         self.logger = logger
         self.capacity = capacity
+        self.spill = spillDirectory.map(SightingSpillFile.init(directory:))
         self.observers = observers
     }
 
@@ -54,35 +67,62 @@ actor SightingLogWriter {
     }
 
     func enqueue(_ sighting: Sighting) {
-        if queue.count >= capacity {
+        if queue.count < capacity {
+            queue.append(sighting)
+        } else if spill != nil {
+            if spillBuffer.isEmpty && spilled == 0 {
+                logger.warning("sighting log: \(capacity) rows wait in memory (SIGHTING_QUEUE_ROWS); further rows go to the spill file in DATA_DIR")
+            }
+            spillBuffer.append(sighting)
+            if spillBuffer.count >= batchSize { writeSpillBuffer() }
+        } else {
             queue.removeFirst()
+            queue.append(sighting)
+            dropped += 1
             logger.error("sighting log queue full (\(capacity) rows): dropped the oldest row")
         }
-        queue.append(sighting)
     }
 
-    var pendingCount: Int { queue.count }
+    /// Rows waiting in memory (the spill file not counted).
+    var pendingCount: Int { queue.count + spillBuffer.count }
 
-    /// Flushes every `interval` seconds; after a failure waits longer (up to 30 s) and retries.
+    /// Rows waiting in the spill file (reads it).
+    var spilledPendingCount: Int { spill?.countRows() ?? 0 }
+
+    /// Flushes every `interval` seconds; after a failure waits longer (up to 30 s) before the next
+    /// database attempt, while rows past the bound still reach the spill file every `interval`.
     func start(interval: Double = 0.5) {
         guard loop == nil else { return }
         loop = Task { [weak self] in
             var delay = interval
+            var nextAttempt = ContinuousClock.now
             while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+                try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
                 guard let self else { return }
+                await self.writeSpillBuffer()
+                guard ContinuousClock.now >= nextAttempt else { continue }
                 delay = await self.flush() ? interval : min(30, max(1, delay * 2))
+                nextAttempt = .now + .milliseconds(Int((delay - interval) * 1000))
             }
         }
     }
 
+    /// Stops the loop and writes what is left; if the database refuses, the rows in memory go to
+    /// the spill file, for the next start to write.
     func stop() async {
         loop?.cancel()
         loop = nil
-        _ = await flush()
+        if await flush() { return }
+        guard spill != nil, !queue.isEmpty || !spillBuffer.isEmpty else { return }
+        let count = queue.count + spillBuffer.count
+        spillBuffer = queue + spillBuffer
+        queue.removeAll()
+        writeSpillBuffer()
+        logger.warning("sighting log: the database is unavailable at shutdown; \(count - spillBuffer.count) rows spilled to DATA_DIR for the next start")
     }
 
-    /// Writes everything queued. Returns false when the database refused (rows stay queued).
+    /// Writes everything queued, then everything spilled. Returns false when the database refused
+    /// (rows stay where they are).
     @discardableResult
     func flush() async -> Bool {
         // One flush at a time: the loop's and a caller's (`stop`, tests) must not insert one batch twice.
@@ -99,25 +139,86 @@ actor SightingLogWriter {
     }
 
     private func writeQueued() async -> Bool {
+        // Rows past the bound reach the disk first, whether or not the database answers.
+        writeSpillBuffer()
         while !queue.isEmpty {
             let batch = Array(queue.prefix(batchSize))
-            let rows: [RecognitionLog]
+            guard let rows = await store(batch) else { return false }
+            // Rows enqueued meanwhile were appended behind the batch.
+            queue.removeFirst(min(batch.count, queue.count))
+            await delivered(rows)
+        }
+        writeSpillBuffer()  // rows that came past the bound meanwhile
+        return await writeSpilled()
+    }
+
+    /// The spill file's rows, batch by batch, each batch's end committed once it is stored.
+    private func writeSpilled() async -> Bool {
+        guard let spill else { return true }
+        while true {
+            let next: (rows: [Sighting], end: UInt64)?
             do {
-                rows = try await Self.insert(batch, into: database())
+                next = try spill.nextBatch(limit: batchSize) { [logger] error in
+                    logger.error("sighting spill file: skipped an unreadable line (\(error))")
+                }
+            } catch {
+                logger.error("sighting spill file: \(error)")
+                return false
+            }
+            guard let next else { return true }
+            guard let rows = await store(next.rows) else { return false }
+            do {
+                try spill.commit(offset: next.end)
+            } catch {
+                logger.error("sighting spill file: could not record progress (\(error)); a restart now would write \(rows.count) rows twice")
+            }
+            await delivered(rows)
+        }
+    }
+
+    /// Inserts `batch`; nil when the database refused.
+    private func store(_ batch: [Sighting]) async -> [RecognitionLog]? {
+        var batch = batch
+        while true {
+            do {
+                let rows = try await Self.insert(batch, into: database())
+                written += rows.count
+                return rows
             } catch {
                 // A person deleted since the sighting: detach those rows, as deletion does with
                 // stored ones, instead of retrying a foreign-key violation for ever.
-                if await detachDeletedPeople(in: batch.count) { continue }
+                if let detached = await detachingDeletedPeople(batch) {
+                    batch = detached
+                    continue
+                }
                 failedAttempts += 1
                 logger.warning("sighting log: \(batch.count) rows not written yet (\(String(reflecting: error))); will retry")
-                return false
+                return nil
             }
-            // Rows enqueued meanwhile were appended behind the batch.
-            queue.removeFirst(min(batch.count, queue.count))
-            written += batch.count
-            for observer in observers { await observer(rows) }
         }
-        return true
+    }
+
+    private func delivered(_ rows: [RecognitionLog]) async {
+        for observer in observers { await observer(rows) }
+    }
+
+    /// Appends the rows past the bound to the spill file. If the disk refuses they stay in memory
+    /// (at most another `capacity`; beyond that the oldest are dropped) and are retried next tick.
+    private func writeSpillBuffer() {
+        guard let spill, !spillBuffer.isEmpty else { return }
+        do {
+            try spill.append(spillBuffer)
+            spilled += spillBuffer.count
+            spillBuffer.removeAll(keepingCapacity: true)
+        } catch {
+            logger.error("sighting spill file: \(spillBuffer.count) rows not spilled yet (\(error))")
+            if spillBuffer.count > capacity {
+                let excess = spillBuffer.count - capacity
+                spillBuffer.removeFirst(excess)
+                dropped += excess
+                logger.error("sighting log: dropped the \(excess) oldest rows (memory full, spill file unwritable)")
+            }
+        }
     }
 
     /// One multi-row INSERT … RETURNING id; returns the rows as stored, ids set, in `batch` order.
@@ -157,20 +258,14 @@ actor SightingLogWriter {
 }
 
 extension SightingLogWriter {
-    /// Sets `userID` to nil in the first `count` queued rows whose person no longer exists.
-    /// Returns whether any row changed (false also when the database can't be asked).
-    func detachDeletedPeople(in count: Int) async -> Bool {
-        let ids = Set(queue.prefix(count).compactMap(\.userID))
-        guard !ids.isEmpty, let existing = try? await User.query(on: database()).filter(\.$id ~~ ids).all() else { return false }
+    /// `batch` with `userID` set to nil in the rows whose person no longer exists; nil when no row
+    /// changed (also when the database can't be asked).
+    func detachingDeletedPeople(_ batch: [Sighting]) async -> [Sighting]? {
+        let ids = Set(batch.compactMap(\.userID))
+        guard !ids.isEmpty, let existing = try? await User.query(on: database()).filter(\.$id ~~ ids).all() else { return nil }
         let alive = Set(existing.compactMap(\.id))
-        var changed = false
-        for index in queue.indices.prefix(count) {
-            if let id = queue[index].userID, !alive.contains(id) {
-                queue[index] = queue[index].detached()
-                changed = true
-            }
-        }
-        return changed
+        guard !ids.isSubset(of: alive) else { return nil }
+        return batch.map { row in row.userID.map(alive.contains) == false ? row.detached() : row }
     }
 }
 
@@ -190,7 +285,8 @@ extension Application {
     var sightingLog: SightingLogWriter {
         if let writer = storage[SightingLogKey.self] { return writer }
         let index = sightingIndex
-        let writer = SightingLogWriter(database: { [unowned self] in self.db }, logger: logger, onWritten: [
+        let writer = SightingLogWriter(database: { [unowned self] in self.db }, logger: logger,
+                                       capacity: config.sightingQueueRows, spillDirectory: config.dataDirectory, onWritten: [
             // Sightings with a face become searchable by photo as soon as they are stored.
             { rows in index.added(rows) },
             { [clusters = unknownClusters] rows in await clusters.ingest(rows) },  // unknown visitors join their clusters
