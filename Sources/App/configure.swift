@@ -27,6 +27,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.http.client.configuration.redirectConfiguration = .disallow
 
     try DatabaseSetup.use(config.database, on: app)
+    if case .sqliteFile(let path) = config.database, StartupCommand(app).isServe {
+        try SQLiteFileLock.hold(path, for: app)
+    }
+    // Nodes sharing a PostgreSQL tell each other about changes to the gallery (`GalleryChangeLog`).
+    if !config.database.isSQLite { app.galleryChangeLog = GalleryChangeLog() }
     app.migrations.addFaceStreamMigrations()
 
     let adminKey = try AdminKeyStore.resolve(config: config, logger: app.logger)

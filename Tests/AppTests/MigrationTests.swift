@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Migrations", .serialized)
 struct MigrationTests {
-    static let tables: Set<String> = ["users", "face_embeddings", "recognition_logs", "api_keys", "unknown_clusters"]
+    static let tables: Set<String> = ["users", "face_embeddings", "recognition_logs", "api_keys", "unknown_clusters", "gallery_changes"]
     static let indexes: Set<String> = Set(AddLogIndexes.indexes.map(\.name) + [AddUnknownClusterToRecognitionLog.index])
 
     @Test func upCreatesTablesAndIndexesDownRemovesThem() async throws {
@@ -28,7 +28,7 @@ struct MigrationTests {
             let names = try await app.migrator.previewPrepareBatch().get().map { $0.0.name }
             #expect(names == ["App.CreateUser", "App.CreateFaceEmbedding", "App.CreateRecognitionLog",
                               "App.CreateAPIKey", "App.AddLogIndexes", "App.AddFaceToRecognitionLog",
-                              "App.CreateUnknownCluster", "App.AddUnknownClusterToRecognitionLog"])
+                              "App.CreateUnknownCluster", "App.AddUnknownClusterToRecognitionLog", "App.CreateGalleryChange"])
         }
     }
 }

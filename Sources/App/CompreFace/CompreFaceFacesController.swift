@@ -106,8 +106,12 @@ struct CompreFaceFacesController: RouteCollection {
             let rows = try await FaceEmbedding.query(on: req.db).filter(\.$id ~~ chunk).all()
             guard !rows.isEmpty else { continue }
             let subjects = try await SubjectNames.subjects(of: Set(rows.map(\.$user.id)), on: req.db)
-            try await FaceEmbedding.query(on: req.db).filter(\.$id ~~ rows.compactMap(\.id)).delete()
             let gallery = GalleryUpdates(req.application)
+            let (faceIDs, owners) = (rows.compactMap(\.id), Set(rows.map(\.$user.id)))
+            try await req.db.transaction { db in
+                try await FaceEmbedding.query(on: db).filter(\.$id ~~ faceIDs).delete()
+                for owner in owners.sorted() { try await gallery.record(.person, of: owner, on: db) }
+            }
             for row in rows {
                 let id = try row.requireID()
                 gallery.removedFace(id)

@@ -46,7 +46,7 @@ struct CompreFaceSubjectsController: RouteCollection {
             if target.id != source.id { try await PeopleChanges.merge(source, into: target, on: req.db, gallery: gallery) }
         } else {
             source.name = newName
-            try await source.save(on: req.db)
+            try await gallery.save(source, on: req.db)
             try await gallery.updated(source, wasActive: source.isActive, on: req.db, logger: req.logger)
         }
         return CompreFaceUpdatedDTO(updated: true)

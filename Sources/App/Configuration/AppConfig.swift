@@ -48,8 +48,12 @@ public struct AppConfig: Sendable {
     /// When set, `/metrics` requires it.
     public var metricsAPIKey: String?
     /// How often (seconds) this node checks whether other nodes changed the enrolled faces and reloads
-    /// its gallery if so; 0 turns it off. Default 10 on PostgreSQL (shared by several nodes), 0 on SQLite.
+    /// its gallery if so; 0 turns it off. A safety net on PostgreSQL, where changes arrive within a
+    /// second by notification (`GalleryChangeListener`): default 60 there, 0 on SQLite (one node).
     public var gallerySyncSeconds: Double
+    /// The first wait before the gallery change listener reconnects (doubled per failure, up to 30 s).
+    /// Not read from the environment; tests lengthen it to change data while a node is disconnected.
+    public var galleryListenerRetryDelay: Duration = .milliseconds(250)
     /// Where sightings are posted as signed JSON events (WEBHOOK_*); empty: nowhere.
     public var webhooks: WebhookConfiguration
     /// How each sighting's face thumbnail is made (SIGHTING_THUMBNAIL_SIZE, SIGHTING_THUMBNAIL_QUALITY);
@@ -103,7 +107,7 @@ extension AppConfig {
         self.mirrorEmbeddings = try env.bool("EMBED_MIRROR", default: DetectionOptions.photo.mirror)
         self.streamMirrorEmbeddings = try env.bool("STREAM_EMBED_MIRROR", default: DetectionOptions.stream.mirror)
         self.streamMaxInputSide = try env.int("STREAM_MAX_INPUT_SIDE", default: DetectionOptions.stream.maxInputSide, in: 160...4096)
-        self.gallerySyncSeconds = try env.double("GALLERY_SYNC_SECONDS", default: database.isSQLite ? 0 : 10, lower: 0, upper: 86_400)
+        self.gallerySyncSeconds = try env.double("GALLERY_SYNC_SECONDS", default: database.isSQLite ? 0 : 60, lower: 0, upper: 86_400)
         self.webhooks = try WebhookConfiguration(env)
         let thumbnailSize = try env.int("SIGHTING_THUMBNAIL_SIZE", default: 112, in: 16...512)
         let thumbnailQuality = try env.int("SIGHTING_THUMBNAIL_QUALITY", default: 80, in: 1...100)

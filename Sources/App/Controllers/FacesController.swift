@@ -50,12 +50,16 @@ struct FacesController: RouteCollection {
     func delete(req: Request) async throws -> HTTPStatus {
         let user = try await UsersController.find(req)
         let faceID = try req.idParameter("face_id", what: "face")
-        guard let face = try await FaceEmbedding.query(on: req.db)
-            .filter(\.$id == faceID).filter(\.$user.$id == user.requireID()).first() else {
+        guard try await FaceEmbedding.query(on: req.db)
+            .filter(\.$id == faceID).filter(\.$user.$id == user.requireID()).first() != nil else {
             throw FaceStreamError.notFound("face \(faceID) of user \(try user.requireID()) not found")
         }
-        try await face.delete(on: req.db)
-        GalleryUpdates(req.application).removedFace(faceID)
+        let (userID, gallery) = (try user.requireID(), GalleryUpdates(req.application))
+        try await req.db.transaction { db in
+            try await FaceEmbedding.query(on: db).filter(\.$id == faceID).delete()
+            try await gallery.record(.person, of: userID, on: db)
+        }
+        gallery.removedFace(faceID)
         return .noContent
     }
 }

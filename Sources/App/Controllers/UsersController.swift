@@ -68,8 +68,9 @@ struct UsersController: RouteCollection {
         if let employeeID = input.employeeID { user.employeeID = try UserFieldRules.employeeID(employeeID) }
         if let isActive = input.isActive { user.isActive = isActive }
         try await UserUniqueness.check(user, on: req.db)
-        try await user.save(on: req.db)
-        try await GalleryUpdates(req.application).updated(user, wasActive: wasActive, on: req.db, logger: req.logger)
+        let gallery = GalleryUpdates(req.application)
+        try await gallery.save(user, on: req.db)
+        try await gallery.updated(user, wasActive: wasActive, on: req.db, logger: req.logger)
         return try user.toDTO(faceCount: try await FaceCounts.of(try user.requireID(), on: req.db))
     }
 

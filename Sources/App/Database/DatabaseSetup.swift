@@ -12,16 +12,21 @@ enum DatabaseSetup {
         case .sqliteMemory:
             app.databases.use(.sqlite(.init(storage: .memory, enableForeignKeys: true)), as: .sqlite)
         case .postgres(let url):
-            var configuration: SQLPostgresConfiguration
-            do {
-                configuration = try SQLPostgresConfiguration(url: url)
-            } catch {
-                throw ConfigurationError(variable: "DATABASE_URL", value: DatabaseTarget.redactingPassword(url),
-                                         expected: "expected a PostgreSQL URL such as postgres://user:pass@host:5432/db (\(error))")
-            }
-            // Fail a dead host in seconds, not the driver's default 10 s: requests and /health wait on it.
-            configuration.coreConfiguration.options.connectTimeout = .seconds(3)
-            app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4), as: .psql)
+            app.databases.use(.postgres(configuration: try postgresConfiguration(url), maxConnectionsPerEventLoop: 4), as: .psql)
         }
+    }
+
+    /// The connection settings `DATABASE_URL` names, for the pool and for the gallery change listener.
+    static func postgresConfiguration(_ url: String) throws(ConfigurationError) -> SQLPostgresConfiguration {
+        var configuration: SQLPostgresConfiguration
+        do {
+            configuration = try SQLPostgresConfiguration(url: url)
+        } catch {
+            throw ConfigurationError(variable: "DATABASE_URL", value: DatabaseTarget.redactingPassword(url),
+                                     expected: "expected a PostgreSQL URL such as postgres://user:pass@host:5432/db (\(error))")
+        }
+        // Fail a dead host in seconds, not the driver's default 10 s: requests and /health wait on it.
+        configuration.coreConfiguration.options.connectTimeout = .seconds(3)
+        return configuration
     }
 }

@@ -11,5 +11,6 @@ extension Migrations {
         add(AddFaceToRecognitionLog())
         add(CreateUnknownCluster())
         add(AddUnknownClusterToRecognitionLog())
+        add(CreateGalleryChange())
     }
 }

@@ -1,12 +1,14 @@
 import Fluent
 import Vapor
 
-/// Keeps this node's gallery in step with the ones of other nodes sharing the same PostgreSQL.
-/// Every GALLERY_SYNC_SECONDS it reads a cheap fingerprint of what the gallery is built from and
-/// reloads the gallery (via `GalleryLoader`) when the fingerprint changed. This node's own changes
-/// reach its gallery immediately (`GalleryUpdates`); they also change the fingerprint, which costs
-/// one redundant reload — the price of not having to tell own changes from others'. The same loop
-/// brings other nodes' new sightings into this node's sighting index (`SightingIndexLoader.loadRows`).
+/// The safety net under the change notifications (`GalleryChangeListener`) of nodes sharing one
+/// PostgreSQL: every GALLERY_SYNC_SECONDS (default 60) it reads a cheap fingerprint of what the
+/// gallery is built from and reloads the whole gallery (via `GalleryLoader`) when the fingerprint
+/// changed since the last check. Notifications normally got there first; the reload then repeats
+/// what the gallery already holds (the price of not having to tell notified changes from others),
+/// and repairs what they could not deliver (a change to the data made outside FaceStream, say).
+/// The same loop brings other nodes' new sightings into this node's sighting index
+/// (`SightingIndexLoader.loadRows`).
 enum GallerySync {
     /// Enough to notice any change that affects recognition: embeddings added (max id) or removed
     /// (count), people (de)activated (active count) or renamed (latest `updated_at`).

@@ -3,21 +3,42 @@ import Fluent
 import Vapor
 
 /// Applies this node's own database changes to its in-memory gallery and people directory, and to
-/// its sighting index, at once, after they are committed. (Changes made by other nodes arrive
-/// through `GallerySync`.) Without a face runtime (the app started without the models) the gallery
-/// calls are no-ops; the sighting index is kept either way.
-struct GalleryUpdates {
+/// its sighting index, at once, after they are committed; and, on PostgreSQL, tells the other nodes
+/// (`record`, called inside the change's transaction: a row in `gallery_changes` and a NOTIFY that
+/// PostgreSQL sends at commit; `GalleryChangeFollower` applies it there). Without a face runtime
+/// (the app started without the models) the gallery calls are no-ops; the sighting index is kept
+/// and changes are recorded either way.
+struct GalleryUpdates: Sendable {
     let runtime: FaceRuntime?
     let metrics: FaceStreamMetrics
     let sightings: SightingIndex
+    /// nil on SQLite: a single node, nobody to tell.
+    let changes: GalleryChangeLog?
 
     init(_ app: Application) {
         runtime = app.faceRuntime
         metrics = app.faceStreamMetrics
         sightings = app.sightingIndex
+        changes = app.galleryChangeLog
     }
 
-    /// A new user: their name is known before their first face is.
+    /// Tells other nodes what changed (their gallery re-reads `userID`, or everyone for `.everyone`).
+    /// Call with the transaction that makes the change, so the change and its record commit together.
+    func record(_ kind: GalleryChange.Kind, of userID: Int?, mergedInto: Int? = nil, on db: any Database) async throws {
+        try await changes?.record(kind, of: userID, mergedInto: mergedInto, on: db)
+    }
+
+    /// Saves a changed person (name, active flag, …) with the record that tells other nodes.
+    func save(_ user: User, on db: any Database) async throws {
+        let userID = try user.requireID()
+        try await db.transaction { db in
+            try await user.save(on: db)
+            try await record(.person, of: userID, on: db)
+        }
+    }
+
+    /// A new user: their name is known before their first face is. Not recorded: a person without
+    /// faces changes no node's answers; their first face's record tells the other nodes their name.
     func created(_ user: User) {
         guard let runtime, user.isActive, let userID = user.id else { return }
         runtime.people.set(userID, name: user.name)
@@ -73,15 +94,7 @@ struct GalleryUpdates {
         }
         runtime.people.set(userID, name: user.name)
         guard !wasActive else { return }
-        let rows = try await FaceEmbedding.query(on: db).filter(\.$user.$id == userID).all()
-        var faces: [(id: Int, embedding: Embedding)] = []
-        for row in rows {
-            do {
-                faces.append((try row.requireID(), try row.decodedEmbedding()))
-            } catch {
-                logger.error("face_embeddings row \(row.id ?? -1) is unreadable and is left out of the gallery: \(error)")
-            }
-        }
-        try added(faces, to: user)
+        try await GalleryLoader.loadPerson(userID, into: runtime, from: db, logger: logger)
+        metrics.setGallerySize(runtime.gallery.count)
     }
 }

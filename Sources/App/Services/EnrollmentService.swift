@@ -25,8 +25,9 @@ struct EnrollmentService {
     func store(_ face: Face, captureAngle: String? = nil, for user: User, on db: any Database,
                gallery: GalleryUpdates) async throws -> FaceEmbedding {
         guard let embedding = face.embedding else { throw FaceStreamError.internalError("the engine returned a face without an embedding") }
-        let row = FaceEmbedding(userID: try user.requireID(), embedding: embedding, captureAngle: captureAngle, qualityScore: face.quality.score)
-        try await row.create(on: db)
+        let userID = try user.requireID()
+        let row = FaceEmbedding(userID: userID, embedding: embedding, captureAngle: captureAngle, qualityScore: face.quality.score)
+        try await Self.store([row], of: userID, on: db, gallery: gallery)
         try gallery.added([(try row.requireID(), embedding)], to: user)
         return row
     }
@@ -37,7 +38,7 @@ struct EnrollmentService {
                 on db: any Database, gallery: GalleryUpdates) async throws -> EnrollmentResultDTO {
         let assessed = try await assessAll(uploads)
         let (accepted, rejected) = try Self.sort(assessed, userID: try user.requireID(), captureAngle: captureAngle)
-        if !accepted.isEmpty { try await Self.store(accepted.map(\.row), on: db) }
+        if !accepted.isEmpty { try await Self.store(accepted.map(\.row), of: try user.requireID(), on: db, gallery: gallery) }
         return try Self.finish(accepted, rejected, user: user, gallery: gallery)
     }
 
@@ -77,10 +78,12 @@ struct EnrollmentService {
         return (accepted, rejected)
     }
 
+    /// `userID`'s new faces, and the record that tells other nodes, in one transaction.
     @inline(never)
-    private static func store(_ rows: [FaceEmbedding], on db: any Database) async throws {
+    private static func store(_ rows: [FaceEmbedding], of userID: Int, on db: any Database, gallery: GalleryUpdates) async throws {
         try await db.transaction { db in
             for row in rows { try await row.create(on: db) }
+            try await gallery.record(.person, of: userID, on: db)
         }
     }
 

@@ -3,7 +3,7 @@ import Vapor
 
 /// Loads the face engine (one set of models per engine thread) and
 /// registers what runs beside it: the sighting log writer, the webhook deliveries and, across nodes,
-/// gallery sync.
+/// gallery sync (change notifications and the periodic check).
 ///
 /// `configure` calls this only when `app.config.loadFaceEngine` is true: tests that don't need the
 /// dlib models, and the `migrate` / `keys` / `routes` commands, start without them. Anything that must
@@ -23,7 +23,11 @@ func registerFaceServices(_ app: Application) async throws {
     app.faceRuntime = runtime
     app.lifecycle.use(FaceRuntimeLifecycle())
     app.lifecycle.use(UnknownClustersLifecycle())
-    // Follows other nodes' changes (this node's own are applied to the gallery at once).
+    // Follows other nodes' changes (this node's own are applied to the gallery at once): notified
+    // within a second on PostgreSQL, and the periodic check as a safety net.
+    if case .postgres(let url) = config.database {
+        app.lifecycle.use(GalleryChangeListenerLifecycle(configuration: try DatabaseSetup.postgresConfiguration(url).coreConfiguration))
+    }
     if config.gallerySyncSeconds > 0 {
         app.lifecycle.use(GallerySyncLifecycle(seconds: config.gallerySyncSeconds))
     }

@@ -2,8 +2,8 @@ import FaceKit
 import Fluent
 import Vapor
 
-/// Changes that remove or combine people, each in one transaction and then applied to this
-/// node's gallery and sighting index. A person's sightings always outlive them: deletion detaches
+/// Changes that remove or combine people, each in one transaction (with the record that tells
+/// other nodes) and then applied to this node's gallery and sighting index. A person's sightings always outlive them: deletion detaches
 /// them (`user_id` becomes null) so history stays countable; a merge hands them to the person merged into.
 enum PeopleChanges {
     /// Deletes the person and all their biometric data: their enrolled embeddings, and the face
@@ -13,6 +13,7 @@ enum PeopleChanges {
             try await FaceEmbedding.query(on: db).filter(\.$user.$id == userID).delete()
             try await detachSightings(RecognitionLog.query(on: db).filter(\.$user.$id == userID))
             try await User.query(on: db).filter(\.$id == userID).delete()
+            try await gallery.record(.deleted, of: userID, on: db)
         }
         gallery.removedUser(userID)
         gallery.clearedSightingFaces(of: userID)
@@ -25,6 +26,7 @@ enum PeopleChanges {
             try await FaceEmbedding.query(on: db).delete()
             try await detachSightings(RecognitionLog.query(on: db).filter(\.$user.$id != nil))
             try await User.query(on: db).delete()
+            try await gallery.record(.everyone, of: nil, on: db)
             return ids
         }
         for id in ids { gallery.removedUser(id) }
@@ -45,6 +47,7 @@ enum PeopleChanges {
             try await FaceEmbedding.query(on: db).filter(\.$user.$id == sourceID).set(\.$user.$id, to: targetID).update()
             try await RecognitionLog.query(on: db).filter(\.$user.$id == sourceID).set(\.$user.$id, to: targetID).update()
             try await User.query(on: db).filter(\.$id == sourceID).delete()
+            try await gallery.record(.merged, of: sourceID, mergedInto: targetID, on: db)
             return faces
         }
         try moveInGallery(moved, from: sourceID, to: target, gallery: gallery)

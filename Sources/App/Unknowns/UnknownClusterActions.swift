@@ -31,7 +31,7 @@ struct UnknownClusterActions {
     /// then nothing changes, no person is created).
     func assign(_ clusterID: Int, to person: Person, on db: any Database) async throws -> UnknownAssignmentDTO {
         let faces = try await enrollable(clusterID, on: db)
-        let maxFaces = self.maxFaces
+        let (maxFaces, gallery) = (self.maxFaces, self.gallery)
         let (user, stored, sightingIDs) = try await clusters.remove(clusterID) { db in
             let user: User
             switch person {
@@ -50,6 +50,7 @@ struct UnknownClusterActions {
             let members = RecognitionLog.query(on: db).filter(\.$unknownClusterID == clusterID)
             let sightingIDs = try await members.all(\.$id)
             try await members.set(\.$user.$id, to: userID).set(\.$isUnknown, to: false).set(\.$unknownClusterID, to: nil).update()
+            try await gallery.record(.person, of: userID, on: db)
             return (user, stored, sightingIDs)
         }
         if case .new = person { gallery.created(user) }
