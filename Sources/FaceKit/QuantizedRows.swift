@@ -7,20 +7,30 @@ import CFaceKernels
 /// |component| / 127; per row rather than fixed because it costs 4 bytes and adapts to any
 /// magnitude). `norms[r]` is the approximation's squared norm and `residuals[r]` an upper bound
 /// of its distance to the exact row. Per row: 128 + 3 × 4 bytes scanned, 512 bytes re-ranked.
-struct QuantizedRows {
+/// Each column is a `HugePageBuffer` (2 MiB pages once large), so the rows are noncopyable too:
+/// the index owns them alone.
+struct QuantizedRows: ~Copyable {
     private(set) var count = 0
-    private var codes: [Int8] = []
-    private var scales: [Float] = []
-    private var norms: [Float] = []
-    private var residuals: [Float] = []
-    private var exact: [Float] = []
+    private var codes = HugePageBuffer<Int8>()
+    private var scales = HugePageBuffer<Float>()
+    private var norms = HugePageBuffer<Float>()
+    private var residuals = HugePageBuffer<Float>()
+    private var exact = HugePageBuffer<Float>()
 
-    /// Rows scanned per kernel call (32 KiB of codes, L1/L2-resident bounds).
-    static let block = 256
+    /// Rows the kernel scans per call at most: the collector's bound is refreshed between calls, so
+    /// a bound that is still loose (early in the scan) lets through at most this many rows' worth of
+    /// candidates before it tightens (1 MiB of codes, 1/128 of a 1M-row scan).
+    static let rowsPerCall = 8192
+
+    /// Candidates gathered per kernel call at most (more: the kernel stops, they are re-ranked, and
+    /// it resumes with the tightened bound).
+    static let candidateCapacity = 64
 
     /// Bytes held per row (capacity aside): codes, scale, norm, residual, exact Float32 row.
     static let bytesPerRow = Embedding.dimensions + 3 * MemoryLayout<Float>.size
         + Embedding.dimensions * MemoryLayout<Float>.size
+
+    init() {}
 
     mutating func reserveCapacity(_ rows: Int) {
         codes.reserveCapacity(rows * Embedding.dimensions)
@@ -43,8 +53,8 @@ struct QuantizedRows {
     mutating func replace(row: Int, with embedding: Embedding) {
         let code = Quantized(embedding.values)
         let d = Embedding.dimensions
-        codes.replaceSubrange(row * d ..< (row + 1) * d, with: code.codes)
-        exact.replaceSubrange(row * d ..< (row + 1) * d, with: embedding.values)
+        codes.replace(from: row * d, with: code.codes)
+        exact.replace(from: row * d, with: embedding.values)
         scales[row] = code.scale
         norms[row] = code.norm
         residuals[row] = code.residual
@@ -55,10 +65,8 @@ struct QuantizedRows {
         let last = count - 1
         let d = Embedding.dimensions
         if row != last {
-            for i in 0..<d {
-                codes[row * d + i] = codes[last * d + i]
-                exact[row * d + i] = exact[last * d + i]
-            }
+            codes.copy(from: last * d, to: row * d, length: d)
+            exact.copy(from: last * d, to: row * d, length: d)
             scales[row] = scales[last]
             norms[row] = norms[last]
             residuals[row] = residuals[last]
@@ -76,7 +84,7 @@ struct QuantizedRows {
     func embedding(row: Int) -> Embedding {
         let d = Embedding.dimensions
         // Stored from a valid Embedding: 128 finite floats.
-        return try! Embedding(Array(exact[row * d ..< (row + 1) * d]))
+        return try! Embedding(exact.elements(from: row * d, count: d))
     }
 
     /// Offers `collector` every row that may be within `collector.bound` of `query`, with its exact
@@ -90,43 +98,43 @@ struct QuantizedRows {
     /// exactly the rows the bound cannot exclude, so it widens by itself when the bound is loose
     /// (a filter that rejects most rows, a far query) and never needs a fallback pass. Rows are
     /// admitted (`collector.admits`) before their exact distance is computed.
+    ///
+    /// The kernel compares the bounds itself and hands back only the passing rows (fk_int8_candidates),
+    /// so the 1M-row loop runs in C; the bound it compares with is refreshed every `rowsPerCall` rows
+    /// and whenever `candidateCapacity` candidates were gathered. A candidate gathered under an older
+    /// bound is checked again against the current one before its re-rank.
     func scan<C: RowCollector>(_ query: Embedding, into collector: inout C) {
-        guard count > 0 else { return }
+        guard count > 0, let codes = codes.baseAddress, let scales = scales.baseAddress,
+              let norms = norms.baseAddress, let residuals = residuals.baseAddress, let exact = exact.baseAddress
+        else { return }
         let probe = Quantized(query.values)
         // The query's own residual, plus 1e-5 for the Float32 rounding of the exact distance
         // (~1e-7 relative) and of the bound's last subtractions.
         let slack = probe.residual + 1e-5
         let d = Embedding.dimensions
-        let block = Self.block
-        codes.withUnsafeBufferPointer { codes in
-        scales.withUnsafeBufferPointer { scales in
-        norms.withUnsafeBufferPointer { norms in
-        residuals.withUnsafeBufferPointer { residuals in
-        exact.withUnsafeBufferPointer { exact in
+        var rows = fk_int8_rows(codes: codes, scales: scales, norms: norms, residuals: residuals)
+        let capacity = Self.candidateCapacity
         probe.codes.withUnsafeBufferPointer { probeCodes in
         query.values.withUnsafeBufferPointer { queryValues in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: block) { lower in
-                var squared: Float = 0
-                var start = 0
-                while start < count {
-                    let n = min(block, count - start)
-                    fk_int8_lower_bounds(codes.baseAddress! + start * d, scales.baseAddress! + start,
-                                         norms.baseAddress! + start, residuals.baseAddress! + start, n,
-                                         probeCodes.baseAddress!, probe.scale, probe.norm, slack, lower.baseAddress!)
-                    var bound = collector.bound
-                    // `!(x > bound)`: a NaN bound (overflowing magnitudes) is re-ranked, not lost.
-                    for i in 0..<n where !(lower[i] > bound) {
-                        let row = start + i
-                        guard collector.admits(row: row) else { continue }
-                        squaredDistances(exact.baseAddress! + row * d, count: 1, query: queryValues.baseAddress!,
-                                         into: &squared)
-                        collector.offer(row: row, squared: squared)
-                        bound = collector.bound
-                    }
-                    start += n
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: capacity) { candidates in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: capacity) { lowers in
+            var squared: Float = 0
+            var start = 0
+            while start < count {
+                let end = min(count, start + Self.rowsPerCall)
+                var next = end
+                let found = fk_int8_candidates(&rows, start, end, probeCodes.baseAddress!, probe.scale, probe.norm,
+                                               slack, collector.bound, candidates.baseAddress!, lowers.baseAddress!,
+                                               capacity, &next)
+                for i in 0..<found where !(lowers[i] > collector.bound) {
+                    let row = candidates[i]
+                    guard collector.admits(row: row) else { continue }
+                    squaredDistances(exact + row * d, count: 1, query: queryValues.baseAddress!, into: &squared)
+                    collector.offer(row: row, squared: squared)
                 }
+                start = next
             }
-        }}}}}}}
+        }}}}
     }
 }
 

@@ -71,8 +71,8 @@ struct BenchGalleryCommand: AsyncParsableCommand {
         Output.line("Random embeddings (components uniform in ±0.1, 4 per person, seed \(seed)), \(queries) queries; "
             + "exact: same people and embeddings as a brute-force Float32 search, distances within 1e-5, in n of \(exactQueries) queries.")
         Output.line("")
-        Output.line("| embeddings | median ms | p95 ms | mean ms | int8 GB/s (median) | RSS MiB | exact |")
-        Output.line("|---:|---:|---:|---:|---:|---:|---:|")
+        Output.line("| embeddings | median ms | p95 ms | mean ms | int8 GB/s (median) | RSS MiB | on huge pages MiB | exact |")
+        Output.line("|---:|---:|---:|---:|---:|---:|---:|---:|")
         var random = SplitMix64(seed: seed)
         for size in sizeList {
             Output.line(Self.measureGallery(size: size, queries: queries, topK: topK, exactQueries: exactQueries,
@@ -100,10 +100,10 @@ struct BenchGalleryCommand: AsyncParsableCommand {
         var entries: [(embeddingID: Int, personID: Int, embedding: Embedding)] = []
         entries.reserveCapacity(size)
         for id in 0..<size { entries.append((id, id / 4, randomEmbedding(&random))) }
-        let before = residentBytes()
+        let before = residentBytes(), hugeBefore = hugePageBytes()
         let gallery = Gallery()
         gallery.replaceAll(entries)
-        let resident = residentBytes() - before
+        let resident = residentBytes() - before, huge = hugePageBytes() - hugeBefore
 
         let probes = (0..<queries).map { _ in randomEmbedding(&random) }
         let timing = time(probes) { gallery.search($0, topK: topK).count }
@@ -122,7 +122,7 @@ struct BenchGalleryCommand: AsyncParsableCommand {
         }
         let gigabytesPerSecond = Double(size * Embedding.dimensions) / (timing.median / 1000) / 1e9
         return "| \(grouped(size)) | \(timing.cells) | \(String(format: "%.1f", gigabytesPerSecond)) "
-            + "| \(mebibytes(resident)) | \(exact)/\(min(exactQueries, queries)) |"
+            + "| \(mebibytes(resident)) | \(mebibytes(huge)) | \(exact)/\(min(exactQueries, queries)) |"
     }
 
     // MARK: - Sightings
@@ -136,10 +136,10 @@ struct BenchGalleryCommand: AsyncParsableCommand {
         var entries: [(id: Int, embedding: Embedding)] = []
         entries.reserveCapacity(size)
         for id in 0..<size { entries.append((id, sighting(of: centres[id % people], &random))) }
-        let before = residentBytes()
+        let before = residentBytes(), hugeBefore = hugePageBytes()
         let index = EmbeddingIndex()
         index.upsert(entries)
-        let resident = residentBytes() - before
+        let resident = residentBytes() - before, huge = hugePageBytes() - hugeBefore
         let flat = FlatRows(entries.map(\.embedding))
 
         let probes = (0..<queries).map { _ in sighting(of: centres[Int(random.next() % UInt64(people))], &random) }
@@ -186,7 +186,8 @@ struct BenchGalleryCommand: AsyncParsableCommand {
         }
         rows.append("")
         rows.append("RSS added by the \(grouped(size))-row index: \(mebibytes(resident)) MiB "
-            + "(\(String(format: "%.0f", Double(resident) / Double(size))) bytes a row).")
+            + "(\(String(format: "%.0f", Double(resident) / Double(size))) bytes a row), "
+            + "\(mebibytes(huge)) MiB of it on transparent huge pages.")
         return rows
     }
 
@@ -277,6 +278,16 @@ struct BenchGalleryCommand: AsyncParsableCommand {
               let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
         else { return 0 }
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    /// Anonymous memory on transparent huge pages, from /proc/self/smaps_rollup (0 where there is none):
+    /// shows whether the index's 2 MiB-aligned columns really got huge pages.
+    static func hugePageBytes() -> Int {
+        guard let rollup = try? String(contentsOfFile: "/proc/self/smaps_rollup", encoding: .utf8),
+              let line = rollup.split(separator: "\n").first(where: { $0.hasPrefix("AnonHugePages:") }),
+              let kibibytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { return 0 }
+        return kibibytes * 1024
     }
 
     static func mebibytes(_ bytes: Int) -> String { String(format: "%.0f", Double(bytes) / 1_048_576) }
