@@ -209,21 +209,10 @@ static long candidates_avx2(const fk_int8_rows *rows, long start, long end, cons
             found++;
         }
     }
-    for (; r < end; r++) {
-        float lower = bound_of(dot_avx2(rows->codes + r * FK_DIMS, &aq), rows->scales[r], rows->norms[r],
-                               rows->residuals[r], q);
-        if (!(lower > bound)) {
-            if (found == capacity) {
-                *next = r;
-                return found;
-            }
-            out_rows[found] = r;
-            out_bounds[found] = lower;
-            found++;
-        }
-    }
-    *next = end;
-    return found;
+    // The last rows (fewer than 8): the portable scan gives the same bounds (integer dot products,
+    // the same Float32 steps in the same order).
+    return found + fk_int8_candidates_portable(rows, r, end, query, query_scale, query_norm, slack, bound,
+                                               out_rows + found, out_bounds + found, capacity - found, next);
 }
 
 static int cpu_has_avx2(void) {

@@ -88,7 +88,7 @@ struct GalleryChangeTests {
     @Test func theFollowerAppliesOtherNodesRowsAndReloadsAcrossAPrunedGap() async throws {
         try await withFaceApp(Self.noPolling) { app in
             let engine = try #require(app.faceRuntime).engine
-            let runtime = FaceRuntime(engine: engine, matchThreshold: 0.6, confidenceThreshold: 0)
+            let runtime = FaceRuntime(engine: engine, matchRule: MatchRule(maxDistance: 0.6, minConfidence: 0))
             let sightings = SightingIndex()
             let follower = GalleryChangeFollower(runtime: runtime, sightings: sightings, metrics: app.faceStreamMetrics, db: app.db,
                                                  logger: app.logger, nodeID: "this-node",
