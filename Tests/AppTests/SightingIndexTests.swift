@@ -48,6 +48,19 @@ struct SightingIndexTests {
         #expect(index.search(Self.embedding(40), limit: 10, maxDistance: 0.05).isEmpty)
     }
 
+    @Test("a new person with a deleted person's id (SQLite reuses ids) has their sightings found at once")
+    func reusedPersonID() {
+        let index = SightingIndex()
+        let face = Self.embedding(3)
+        index.upsert([entry(1, face, user: 4)])
+        index.removePerson(4)
+        index.upsert([entry(2, face, user: 4)])  // the deleted person's late batch: kept out
+        #expect(index.count == 0)
+        index.personCreated(4)
+        index.upsert([entry(3, face, user: 4)])
+        #expect(index.count == 1 && index.search(face, limit: 10, maxDistance: 1).map(\.id) == [3])
+    }
+
     @Test("removals, moves, retention; ids far apart and out of order")
     func changes() {
         let index = SightingIndex()

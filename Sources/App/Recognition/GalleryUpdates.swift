@@ -40,7 +40,11 @@ struct GalleryUpdates: Sendable {
     /// A new user: their name is known before their first face is. Not recorded: a person without
     /// faces changes no node's answers; their first face's record tells the other nodes their name.
     func created(_ user: User) {
-        guard let runtime, user.isActive, let userID = user.id else { return }
+        guard let userID = user.id else { return }
+        // SQLite hands a deleted person's id to the next new one: that id's tombstone must not hide
+        // the newcomer's sightings.
+        sightings.personCreated(userID)
+        guard let runtime, user.isActive else { return }
         runtime.people.set(userID, name: user.name)
     }
 

@@ -114,6 +114,12 @@ final class SightingIndex: @unchecked Sendable {
         }
     }
 
+    /// A person was created with `userID`: a tombstone left for that id by a deleted person (SQLite
+    /// reuses the ids of deleted rows) no longer applies.
+    func personCreated(_ userID: Int) {
+        lock.writing { _ = deletedPeople.removeValue(forKey: userID) }
+    }
+
     /// Everyone was deleted: only the faces of sightings that named nobody stay.
     func removeEveryone(_ userIDs: [Int]) {
         lock.writing {
