@@ -31,7 +31,7 @@ final class SightingSpillFile {
         var data = Data()
         let encoder = Self.encoder
         for row in rows {
-            data.append(try encoder.encode(SpilledSighting(row)))
+            data.append(try encoder.encode(row))
             data.append(0x0A)
         }
         let fd = open(appendPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
@@ -85,7 +85,7 @@ final class SightingSpillFile {
             var rows: [SightingLogWriter.Sighting] = []
             for line in lines {
                 do {
-                    rows.append(try Self.decoder.decode(SpilledSighting.self, from: line).sighting())
+                    rows.append(try Self.decoder.decode(SightingLogWriter.Sighting.self, from: line))
                 } catch {
                     skipped("\(error)")
                 }
@@ -191,33 +191,36 @@ final class SightingSpillFile {
     }
 }
 
-/// One line of the spill file. The embedding is kept as its stored bytes (bit-exact).
-private struct SpilledSighting: Codable {
-    let userID: Int?
-    let trackID: String
-    let confidence: Double
-    let isUnknown: Bool
-    let bbox: [Int]
-    let sessionID: String
-    let seenAt: Date
-    let embedding: Data?
-    let thumbnail: Data?
-    let quality: Double?
-
+/// One line of the spill file is one sighting as JSON; the embedding is kept as its stored bytes
+/// (bit-exact), the thumbnail as base64.
+extension SightingLogWriter.Sighting: Codable {
     enum CodingKeys: String, CodingKey {
         case confidence, bbox, embedding, thumbnail, quality
         case userID = "user_id", trackID = "track_id", isUnknown = "is_unknown", sessionID = "session_id", seenAt = "seen_at"
     }
 
-    init(_ row: SightingLogWriter.Sighting) {
-        userID = row.userID; trackID = row.trackID; confidence = row.confidence; isUnknown = row.isUnknown
-        bbox = row.bbox; sessionID = row.sessionID; seenAt = row.seenAt
-        embedding = row.embedding?.bytes; thumbnail = row.thumbnail; quality = row.quality
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(userID: try c.decodeIfPresent(Int.self, forKey: .userID), trackID: try c.decode(String.self, forKey: .trackID),
+                  confidence: try c.decode(Double.self, forKey: .confidence), isUnknown: try c.decode(Bool.self, forKey: .isUnknown),
+                  bbox: try c.decode([Int].self, forKey: .bbox), sessionID: try c.decode(String.self, forKey: .sessionID),
+                  seenAt: try c.decode(Date.self, forKey: .seenAt),
+                  embedding: try c.decodeIfPresent(Data.self, forKey: .embedding).map { try Embedding(bytes: $0) },
+                  thumbnail: try c.decodeIfPresent(Data.self, forKey: .thumbnail),
+                  quality: try c.decodeIfPresent(Double.self, forKey: .quality))
     }
 
-    func sighting() throws -> SightingLogWriter.Sighting {
-        .init(userID: userID, trackID: trackID, confidence: confidence, isUnknown: isUnknown, bbox: bbox,
-              sessionID: sessionID, seenAt: seenAt, embedding: try embedding.map { try Embedding(bytes: $0) },
-              thumbnail: thumbnail, quality: quality)
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(userID, forKey: .userID)
+        try c.encode(trackID, forKey: .trackID)
+        try c.encode(confidence, forKey: .confidence)
+        try c.encode(isUnknown, forKey: .isUnknown)
+        try c.encode(bbox, forKey: .bbox)
+        try c.encode(sessionID, forKey: .sessionID)
+        try c.encode(seenAt, forKey: .seenAt)
+        try c.encodeIfPresent(embedding?.bytes, forKey: .embedding)
+        try c.encodeIfPresent(thumbnail, forKey: .thumbnail)
+        try c.encodeIfPresent(quality, forKey: .quality)
     }
 }
