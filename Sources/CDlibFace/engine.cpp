@@ -239,3 +239,11 @@ extern "C" int dlibface_detect_yunet(dlibface_engine *engine, const dlibface_ima
         *count = int32_t(faces.size());
     });
 }
+
+extern "C" int dlibface_yunet_compare(dlibface_engine *engine, const dlibface_image *image, int32_t portable,
+                                      double *max_difference, char *err, size_t err_len) {
+    return guarded(err, err_len, [&] {
+        if (!engine->yunet) throw Failure(DLIBFACE_INVALID_ARGUMENT, "YuNet detector not loaded");
+        *max_difference = engine->yunet->backend_difference(image->pixels, portable != 0);
+    });
+}

@@ -1,5 +1,5 @@
-// YuNet (2023mar) run through OpenCV's DNN module. Only this header's plain types reach the rest
-// of the shim: OpenCV stays inside yunet.cpp.
+// YuNet (2023mar): OpenCV reads the model, FaceStream's kernels run it. Only this header's plain
+// types reach the rest of the shim: OpenCV stays inside yunet.cpp.
 #pragma once
 #include "internal.hpp"
 #include <memory>
@@ -31,6 +31,9 @@ public:
     YuNet &operator=(const YuNet &) = delete;
 
     std::vector<YuNetFace> detect(const dlib::matrix<dlib::rgb_pixel> &image, const YuNetSettings &settings);
+    // Runs the network on `image` (padded to the stride) both on FaceStream's kernels (the portable
+    // loops if `portable`) and through cv::dnn; returns the largest absolute difference of their outputs.
+    double backend_difference(const dlib::matrix<dlib::rgb_pixel> &image, bool portable);
 
 private:
     void collect(const cv::Mat &rgb, double scale, double max_face, const YuNetSettings &settings,

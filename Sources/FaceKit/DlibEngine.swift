@@ -2,7 +2,7 @@ import CDlibFace
 import Foundation
 
 /// One set of detector, shape predictor and ResNet objects. Not thread-safe: dlib's networks and
-/// OpenCV's net keep per-call scratch buffers, so each instance is owned by exactly one
+/// YuNet's network keep per-call scratch buffers, so each instance is owned by exactly one
 /// `EngineWorkerPool` thread.
 final class DlibEngine {
     private let handle: OpaquePointer
@@ -43,6 +43,14 @@ final class DlibEngine {
         var count: Int32 = 0
         try checked { dlibface_detect_yunet(handle, image.handle, &settings, &found, Int32(options.maxFaces), &count, $0, $1) }
         return Array(found.prefix(min(Int(count), options.maxFaces)))
+    }
+
+    /// The largest difference between YuNet's outputs on FaceStream's kernels (their portable
+    /// loops when `portable`) and OpenCV's cv::dnn on the same image.
+    func yunetKernelDifference(_ image: Image, portable: Bool) throws(FaceKitError) -> Double {
+        var difference = 0.0
+        try checked { dlibface_yunet_compare(handle, image.handle, portable ? 1 : 0, &difference, $0, $1) }
+        return difference
     }
 
     /// Five landmarks per box.

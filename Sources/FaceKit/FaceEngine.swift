@@ -42,6 +42,13 @@ public final class FaceEngine: Sendable {
         }
     }
 
+    /// How far YuNet's network on FaceStream's own kernels strays from OpenCV's cv::dnn on the same
+    /// image: the largest absolute difference of any output (scores, boxes, landmarks). `portable`
+    /// runs the kernels' scalar loops instead of the CPU's AVX2 ones.
+    public func yunetKernelDifference(_ image: Image, portable: Bool) async throws(FaceKitError) -> Double {
+        try await pool.run { engine throws(FaceKitError) in try engine.yunetKernelDifference(image, portable: portable) }
+    }
+
     /// Decodes an image on an engine thread; returns it with the milliseconds decoding took.
     public func decodeFrame(_ bytes: Data, maxPixels: Int) async throws(FaceKitError) -> (image: Image, decodeMilliseconds: Double) {
         try await pool.run { _ throws(FaceKitError) in

@@ -1,4 +1,4 @@
-// C API over face detection (YuNet via OpenCV DNN, dlib HOG/MMOD), landmarks and 128-D embeddings.
+// C API over face detection (YuNet on its own kernels, dlib HOG/MMOD), landmarks and 128-D embeddings.
 // Every function returns a status (DLIBFACE_OK or an error code) and, on error, writes a
 // NUL-terminated message into `err` (at most `err_len` bytes). No C++ exception crosses it.
 // Handles are single-threaded: use one engine per thread (dlib's networks keep scratch state).
@@ -101,6 +101,12 @@ int dlibface_detect(dlibface_engine *engine, const dlibface_image *image, int up
 int dlibface_detect_yunet(dlibface_engine *engine, const dlibface_image *image,
                           const dlibface_yunet_options *options, dlibface_detection *out,
                           int32_t capacity, int32_t *count, char *err, size_t err_len);
+// For tests: runs YuNet's network on `image` (padded to the stride) on FaceStream's own kernels
+// (their portable loops when `portable` is non-zero, else the CPU's AVX2 ones where it has them)
+// and through OpenCV's cv::dnn, and writes the largest absolute difference between the two sets of
+// outputs (class and objectness after the sigmoid, boxes, landmarks) to `max_difference`.
+int dlibface_yunet_compare(dlibface_engine *engine, const dlibface_image *image, int32_t portable,
+                           double *max_difference, char *err, size_t err_len);
 
 // 5-point landmarks for `n` boxes: writes n*5 (x, y) pairs into `points` (n*10 doubles).
 int dlibface_landmarks(dlibface_engine *engine, const dlibface_image *image,

@@ -1,0 +1,257 @@
+// YuNet's layers. The shim is built for baseline x86-64, so the AVX2/FMA bodies carry a target
+// attribute and are chosen at run time; the portable bodies compute the same sums in scalar code.
+#include "yunet_kernels.hpp"
+#include <algorithm>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+namespace dlibface::yunet_kernels {
+
+void FeatureMap::shape(int new_height, int new_width, int new_channels) {
+    height = new_height;
+    width = new_width;
+    channels = new_channels;
+    const size_t row = size_t(width + 2) * size_t(channels);
+    const size_t needed = row * size_t(height + 2);
+    if (data.size() < needed) data.resize(needed);
+    std::fill_n(data.begin(), row, 0.0f);
+    std::fill_n(data.begin() + std::ptrdiff_t(row * size_t(height + 1)), row, 0.0f);
+    for (int y = 1; y <= height; ++y) {
+        float *line = data.data() + row * size_t(y);
+        std::fill_n(line, channels, 0.0f);
+        std::fill_n(line + size_t(width + 1) * size_t(channels), channels, 0.0f);
+    }
+}
+
+namespace {
+
+// Per thread: each engine runs on a thread of its own, and a test forcing the portable loops on one
+// must not change what another engine runs meanwhile.
+thread_local bool portable_forced = false;
+
+bool cpu_has_avx2() {
+#if defined(__x86_64__)
+    static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return has;
+#else
+    return false;
+#endif
+}
+
+// ---- portable bodies -----------------------------------------------------------------------
+
+void stem_portable(const FeatureMap &in, const float *weights, const float *bias, FeatureMap &out) {
+    for (int y = 0; y < out.height; ++y) {
+        for (int x = 0; x < out.width; ++x) {
+            float sum[16];
+            std::copy_n(bias, 16, sum);
+            for (int ky = 0; ky < 3; ++ky) {
+                for (int kx = 0; kx < 3; ++kx) {
+                    const float *src = in.pixel(2 * y - 1 + ky, 2 * x - 1 + kx);
+                    const float *w = weights + (ky * 3 + kx) * 3 * 16;
+                    for (int c = 0; c < 3; ++c) {
+                        for (int o = 0; o < 16; ++o) sum[o] += src[c] * w[c * 16 + o];
+                    }
+                }
+            }
+            float *dst = out.pixel(y, x);
+            for (int o = 0; o < 16; ++o) dst[o] = std::max(sum[o], 0.0f);
+        }
+    }
+}
+
+void pointwise_portable(const FeatureMap &in, const float *weights, const float *bias, FeatureMap &out) {
+    const int cin = in.channels, cout = out.channels;
+    for (int y = 0; y < in.height; ++y) {
+        for (int x = 0; x < in.width; ++x) {
+            const float *src = in.pixel(y, x);
+            float *dst = out.pixel(y, x);
+            std::copy_n(bias, cout, dst);
+            for (int c = 0; c < cin; ++c) {
+                const float value = src[c];
+                const float *w = weights + size_t(c) * size_t(cout);
+                for (int o = 0; o < cout; ++o) dst[o] += value * w[o];
+            }
+        }
+    }
+}
+
+void depthwise_portable(const FeatureMap &in, const float *weights, const float *bias, bool relu, FeatureMap &out) {
+    const int channels = in.channels;
+    for (int y = 0; y < in.height; ++y) {
+        for (int x = 0; x < in.width; ++x) {
+            float *dst = out.pixel(y, x);
+            std::copy_n(bias, channels, dst);
+            for (int ky = 0; ky < 3; ++ky) {
+                for (int kx = 0; kx < 3; ++kx) {
+                    const float *src = in.pixel(y - 1 + ky, x - 1 + kx);
+                    const float *w = weights + (ky * 3 + kx) * channels;
+                    for (int c = 0; c < channels; ++c) dst[c] += src[c] * w[c];
+                }
+            }
+            if (relu) {
+                for (int c = 0; c < channels; ++c) dst[c] = std::max(dst[c], 0.0f);
+            }
+        }
+    }
+}
+
+// ---- AVX2 bodies ---------------------------------------------------------------------------
+#if defined(__x86_64__)
+
+__attribute__((target("avx2,fma"))) void stem_avx2(const FeatureMap &in, const float *weights, const float *bias,
+                                                   FeatureMap &out) {
+    const __m256 zero = _mm256_setzero_ps();
+    for (int y = 0; y < out.height; ++y) {
+        for (int x = 0; x < out.width; ++x) {
+            __m256 low = _mm256_loadu_ps(bias), high = _mm256_loadu_ps(bias + 8);
+            for (int ky = 0; ky < 3; ++ky) {
+                // The three taps of a row are 9 consecutive floats of the input.
+                const float *src = in.pixel(2 * y - 1 + ky, 2 * x - 1);
+                const float *w = weights + ky * 9 * 16;
+                for (int t = 0; t < 9; ++t) {
+                    const __m256 value = _mm256_broadcast_ss(src + t);
+                    low = _mm256_fmadd_ps(value, _mm256_loadu_ps(w + t * 16), low);
+                    high = _mm256_fmadd_ps(value, _mm256_loadu_ps(w + t * 16 + 8), high);
+                }
+            }
+            float *dst = out.pixel(y, x);
+            _mm256_storeu_ps(dst, _mm256_max_ps(low, zero));
+            _mm256_storeu_ps(dst + 8, _mm256_max_ps(high, zero));
+        }
+    }
+}
+
+// `Pixels` consecutive pixels times 16 output channels, accumulated in registers over every input channel.
+template <int Pixels>
+__attribute__((target("avx2,fma"))) inline void pointwise_block(const float *src, int cin, const float *weights, int cout,
+                                                                const float *bias, float *dst) {
+    __m256 low[Pixels], high[Pixels];
+    const __m256 bias_low = _mm256_loadu_ps(bias), bias_high = _mm256_loadu_ps(bias + 8);
+    for (int p = 0; p < Pixels; ++p) {
+        low[p] = bias_low;
+        high[p] = bias_high;
+    }
+    for (int c = 0; c < cin; ++c) {
+        const __m256 w_low = _mm256_loadu_ps(weights + size_t(c) * size_t(cout));
+        const __m256 w_high = _mm256_loadu_ps(weights + size_t(c) * size_t(cout) + 8);
+        for (int p = 0; p < Pixels; ++p) {
+            const __m256 value = _mm256_broadcast_ss(src + p * cin + c);
+            low[p] = _mm256_fmadd_ps(value, w_low, low[p]);
+            high[p] = _mm256_fmadd_ps(value, w_high, high[p]);
+        }
+    }
+    for (int p = 0; p < Pixels; ++p) {
+        _mm256_storeu_ps(dst + p * cout, low[p]);
+        _mm256_storeu_ps(dst + p * cout + 8, high[p]);
+    }
+}
+
+__attribute__((target("avx2,fma"))) void pointwise_avx2(const FeatureMap &in, const float *weights, const float *bias,
+                                                       FeatureMap &out) {
+    const int cin = in.channels, cout = out.channels, width = in.width;
+    for (int y = 0; y < in.height; ++y) {
+        const float *src = in.pixel(y, 0);
+        float *dst = out.pixel(y, 0);
+        for (int o = 0; o < cout; o += 16) {
+            int x = 0;
+            for (; x + 6 <= width; x += 6) {
+                pointwise_block<6>(src + x * cin, cin, weights + o, cout, bias + o, dst + x * cout + o);
+            }
+            for (; x < width; ++x) pointwise_block<1>(src + x * cin, cin, weights + o, cout, bias + o, dst + x * cout + o);
+        }
+    }
+}
+
+__attribute__((target("avx2,fma"))) void depthwise_avx2(const FeatureMap &in, const float *weights, const float *bias,
+                                                       bool relu, FeatureMap &out) {
+    const int channels = in.channels;
+    const __m256 zero = _mm256_setzero_ps();
+    for (int y = 0; y < in.height; ++y) {
+        const float *rows[3] = {in.pixel(y - 1, -1), in.pixel(y, -1), in.pixel(y + 1, -1)};
+        float *dst = out.pixel(y, 0);
+        for (int x = 0; x < in.width; ++x) {
+            const size_t at = size_t(x) * size_t(channels);
+            for (int c = 0; c < channels; c += 8) {
+                __m256 sum = _mm256_loadu_ps(bias + c);
+                for (int ky = 0; ky < 3; ++ky) {
+                    const float *src = rows[ky] + at + c;
+                    const float *w = weights + ky * 3 * channels + c;
+                    sum = _mm256_fmadd_ps(_mm256_loadu_ps(src), _mm256_loadu_ps(w), sum);
+                    sum = _mm256_fmadd_ps(_mm256_loadu_ps(src + channels), _mm256_loadu_ps(w + channels), sum);
+                    sum = _mm256_fmadd_ps(_mm256_loadu_ps(src + 2 * channels), _mm256_loadu_ps(w + 2 * channels), sum);
+                }
+                if (relu) sum = _mm256_max_ps(sum, zero);
+                _mm256_storeu_ps(dst + at + c, sum);
+            }
+        }
+    }
+}
+
+#endif
+
+bool use_avx2() { return cpu_has_avx2() && !portable_forced; }
+
+} // namespace
+
+bool vectorized() { return use_avx2(); }
+
+void force_portable(bool portable) { portable_forced = portable; }
+
+void load_rgb(const uint8_t *rgb, int width, int height, size_t row_bytes, FeatureMap &out) {
+    for (int y = 0; y < out.height; ++y) {
+        float *dst = out.pixel(y, 0);
+        const int copied = y < height ? std::min(width, out.width) : 0;
+        const uint8_t *src = rgb + size_t(y) * row_bytes;
+        for (int i = 0; i < copied * 3; ++i) dst[i] = float(src[i]);
+        std::fill(dst + copied * 3, dst + out.width * 3, 0.0f);
+    }
+}
+
+void stem_convolution(const FeatureMap &in, const float *weights, const float *bias, FeatureMap &out) {
+#if defined(__x86_64__)
+    if (use_avx2()) return stem_avx2(in, weights, bias, out);
+#endif
+    stem_portable(in, weights, bias, out);
+}
+
+void pointwise(const FeatureMap &in, const float *weights, const float *bias, FeatureMap &out) {
+#if defined(__x86_64__)
+    if (use_avx2()) return pointwise_avx2(in, weights, bias, out);
+#endif
+    pointwise_portable(in, weights, bias, out);
+}
+
+void depthwise(const FeatureMap &in, const float *weights, const float *bias, bool relu, FeatureMap &out) {
+#if defined(__x86_64__)
+    if (use_avx2()) return depthwise_avx2(in, weights, bias, relu, out);
+#endif
+    depthwise_portable(in, weights, bias, relu, out);
+}
+
+void max_pool(const FeatureMap &in, FeatureMap &out) {
+    const int channels = in.channels;
+    for (int y = 0; y < out.height; ++y) {
+        for (int x = 0; x < out.width; ++x) {
+            const float *a = in.pixel(2 * y, 2 * x), *b = in.pixel(2 * y + 1, 2 * x);
+            float *dst = out.pixel(y, x);
+            for (int c = 0; c < channels; ++c) {
+                dst[c] = std::max(std::max(a[c], a[c + channels]), std::max(b[c], b[c + channels]));
+            }
+        }
+    }
+}
+
+void add_upsampled(const FeatureMap &fine, const FeatureMap &coarse, FeatureMap &out) {
+    const int channels = fine.channels;
+    for (int y = 0; y < fine.height; ++y) {
+        for (int x = 0; x < fine.width; ++x) {
+            const float *a = fine.pixel(y, x), *b = coarse.pixel(y / 2, x / 2);
+            float *dst = out.pixel(y, x);
+            for (int c = 0; c < channels; ++c) dst[c] = a[c] + b[c];
+        }
+    }
+}
+
+} // namespace dlibface::yunet_kernels
