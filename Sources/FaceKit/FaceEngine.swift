@@ -98,8 +98,48 @@ public final class FaceEngine: Sendable {
     /// quality (as just measured) is above its entry in `thumbnailAbove` (one per face; pass a
     /// track's best quality so far to make one only when the track's best look improves). A face
     /// without one (not better, or it could not be made) gets nil; `thumbnails` nil makes none.
+    /// Several faces are shared out over the engine threads, in consecutive runs, one job each:
+    /// a frame with two new faces is answered after one embedding's time, not two. The timings
+    /// are then the slowest job's.
     public func embedTimed(_ faces: [Face], in image: Image, mirror: Bool = false, continuing: Bool = false,
                            thumbnails: ThumbnailSettings?, thumbnailAbove: [Double]) async throws(FaceKitError) -> EmbeddedFaces {
+        let jobs = min(faces.count, pool.threadCount)
+        guard jobs > 1 else {
+            return try await embedJob(faces, in: image, mirror: mirror, continuing: continuing, thumbnails: thumbnails,
+                                      thumbnailAbove: thumbnailAbove)
+        }
+        let runs = (0..<jobs).map { job in (faces.count * job / jobs)..<(faces.count * (job + 1) / jobs) }
+        let floors = faces.indices.map { $0 < thumbnailAbove.count ? thumbnailAbove[$0] : -.infinity }
+        let results = await withTaskGroup(of: (Int, Result<EmbeddedFaces, FaceKitError>).self) { group in
+            for (job, run) in runs.enumerated() {
+                let part = Array(faces[run]), partFloors = Array(floors[run])
+                group.addTask {
+                    do throws(FaceKitError) {
+                        return (job, .success(try await self.embedJob(part, in: image, mirror: mirror, continuing: continuing,
+                                                                      thumbnails: thumbnails, thumbnailAbove: partFloors)))
+                    } catch {
+                        return (job, .failure(error))
+                    }
+                }
+            }
+            var byJob = [Result<EmbeddedFaces, FaceKitError>?](repeating: nil, count: jobs)
+            for await (job, result) in group { byJob[job] = result }
+            return byJob
+        }
+        var embedded: [Face] = [], made: [Data?] = [], timings = StageTimings()
+        for result in results {
+            let part = try result!.get()
+            embedded += part.faces
+            made += thumbnails == nil ? [] : part.thumbnails
+            timings.landmarks = max(timings.landmarks, part.timings.landmarks)
+            timings.chip = max(timings.chip, part.timings.chip)
+            timings.embed = max(timings.embed, part.timings.embed)
+        }
+        return EmbeddedFaces(faces: embedded, timings: timings, thumbnails: made)
+    }
+
+    private func embedJob(_ faces: [Face], in image: Image, mirror: Bool, continuing: Bool,
+                          thumbnails: ThumbnailSettings?, thumbnailAbove: [Double]) async throws(FaceKitError) -> EmbeddedFaces {
         guard !faces.isEmpty else { return EmbeddedFaces(faces: faces, timings: StageTimings(), thumbnails: []) }
         return try await pool.run(continuing: continuing) { engine throws(FaceKitError) in
             var copy = faces

@@ -145,7 +145,7 @@ public final class FaceTracker {
         }
         track.observations.append(observation)
         if track.observations.count > configuration.voteWindow { track.observations.removeFirst() }
-        track.identity = TrackIdentity.vote(track.observations, votesToSettle: configuration.votesToSettle)
+        track.identity = TrackIdentity.vote(track.observations, votesToSettle: configuration.votesToSettle, isDecisive: isDecisive)
         var event: IdentityEvent?
         if track.identity.settled && track.reported?.personID != track.identity.personID || track.identity.settled && track.reported == nil {
             track.reported = track.identity
@@ -153,6 +153,12 @@ public final class FaceTracker {
         }
         tracks[index] = track
         return (track.id, event)
+    }
+
+    /// A match well inside the rule's distance limit: see `TrackerConfiguration.decisiveMargin`.
+    private func isDecisive(_ observation: Observation) -> Bool {
+        guard observation.personID != nil, let distance = observation.distance else { return false }
+        return distance <= configuration.matchRule.maxDistance - configuration.decisiveMargin
     }
 
     private func needsEmbedding(_ track: Track) -> Bool {

@@ -46,9 +46,12 @@ public struct TrackIdentity: Sendable, Equatable {
     public static let unsettled = TrackIdentity(personID: nil, confidence: 0, settled: false)
 
     /// Weighted majority vote over the recent observations: the label with the most weight wins
-    /// (ties: the higher mean confidence). Settled once the winner has `votesToSettle` votes and
-    /// more than half of the weight.
-    static func vote(_ observations: [Observation], votesToSettle: Int) -> TrackIdentity {
+    /// (ties: the higher mean confidence). Settled once the winner has more than half of the weight
+    /// and `votesToSettle` votes, or a decisive look (see `TrackerConfiguration.decisiveMargin`),
+    /// which also wins against any weight of unknown looks.
+    static func vote(_ observations: [Observation], votesToSettle: Int, isDecisive: (Observation) -> Bool = { _ in false })
+        -> TrackIdentity
+    {
         guard !observations.isEmpty else { return .unsettled }
         var tally: [Int?: (votes: Int, weight: Double, confidence: Double)] = [:]
         var totalWeight = 0.0
@@ -58,13 +61,18 @@ public struct TrackIdentity: Sendable, Equatable {
             tally[observation.personID] = (current.votes + 1, current.weight + weight, current.confidence + observation.confidence)
             totalWeight += weight
         }
-        let winner = tally.max { a, b in
+        var winner = tally.max { a, b in
             a.value.weight != b.value.weight ? a.value.weight < b.value.weight
                 : a.value.confidence / Double(a.value.votes) < b.value.confidence / Double(b.value.votes)
         }!
+        // Unknown looks cannot outvote a decisive match still in the window.
+        if winner.key == nil, let decisive = observations.last(where: isDecisive), let entry = tally[decisive.personID] {
+            winner = (decisive.personID, entry)
+        }
         let votes = winner.value.votes
         let share = winner.value.weight / totalWeight
-        let settled = votes >= votesToSettle && share > 0.5
+        let decided = winner.key != nil && observations.contains { $0.personID == winner.key && isDecisive($0) }
+        let settled = decided || (votes >= votesToSettle && share > 0.5)
         let confidence = share * winner.value.confidence / Double(votes)
         return settled ? TrackIdentity(personID: winner.key, confidence: confidence, settled: true)
             : TrackIdentity(personID: nil, confidence: confidence, settled: false)

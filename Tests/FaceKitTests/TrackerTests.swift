@@ -32,7 +32,8 @@ struct TrackerTests {
         let tracker = FaceTracker()
         var random = RandomEmbeddings(seed: 3)
         let face = random.next()
-        let alice = Observation(personID: 42, distance: 0.4, confidence: MatchConfidence.confidence(distance: 0.4))
+        // 0.55: a match, but not a decisive one (those settle at once, see `decisiveLook`).
+        let alice = Observation(personID: 42, distance: 0.55, confidence: MatchConfidence.confidence(distance: 0.55))
         let stranger = Observation(personID: nil, distance: 0.8, confidence: 1 - MatchConfidence.confidence(distance: 0.8))
         let id = tracker.assign([box(0, 0)], at: 0)[0].trackID
         var result = tracker.record(trackID: id, embedding: face, observation: alice, at: 0)
@@ -53,7 +54,7 @@ struct TrackerTests {
         let tracker = FaceTracker()
         var random = RandomEmbeddings(seed: 5)
         let face = random.next()
-        let known = Observation(personID: 1, distance: 0.3, confidence: 0.99)
+        let known = Observation(personID: 1, distance: 0.55, confidence: 0.9)
         var needs: [Bool] = []
         for frame in 0..<25 {
             let a = tracker.assign([box(Double(frame), 0)], at: Double(frame) * 0.04)[0]
@@ -72,7 +73,7 @@ struct TrackerTests {
         let face = random.next()
         var profile = Observation(personID: nil, distance: 0.66, confidence: 0.4)
         profile.weight = 0.15
-        var frontal = Observation(personID: 7, distance: 0.42, confidence: 0.98)
+        var frontal = Observation(personID: 7, distance: 0.52, confidence: 0.93)
         frontal.weight = 0.9
         var id = ""
         for frame in 0..<5 {
@@ -90,6 +91,39 @@ struct TrackerTests {
         _ = tracker.record(trackID: a.trackID, embedding: face, observation: frontal, at: 0.24)
         // 2 × 0.9 against 5 × 0.15: the person wins after two good looks, not after four.
         #expect(tracker.identity(of: id).personID == 7)
+    }
+
+    @Test("a decisive look (0.1 inside the match limit) settles a new track at once and outvotes earlier unknown looks")
+    func decisiveLook() {
+        let tracker = FaceTracker()
+        var random = RandomEmbeddings(seed: 17)
+        let face = random.next()
+        let decisive = Observation(personID: 3, distance: 0.45, confidence: MatchConfidence.confidence(distance: 0.45))
+        let unknown = Observation(personID: nil, distance: 0.68, confidence: 1 - MatchConfidence.confidence(distance: 0.68))
+        // A new track's first look, decisive: named in that very frame, and its sighting event comes with it.
+        let first = tracker.assign([box(0, 0)], at: 0)[0].trackID
+        let event = tracker.record(trackID: first, embedding: face, observation: decisive, at: 0).event
+        #expect(event?.identity.personID == 3 && event?.identity.settled == true)
+        // A track settled on unknown by five profile looks turns to the camera.
+        let other = random.next()
+        let id = tracker.assign([box(300, 0)], at: 1)[0].trackID
+        for frame in 0..<5 {
+            _ = tracker.assign([box(300 + Double(frame), 0)], at: 1 + Double(frame) * 0.04)
+            _ = tracker.record(trackID: id, embedding: other, observation: unknown, at: 1 + Double(frame) * 0.04)
+        }
+        #expect(tracker.identity(of: id).settled && tracker.identity(of: id).personID == nil)
+        _ = tracker.assign([box(306, 0)], at: 1.24)
+        _ = tracker.record(trackID: id, embedding: other, observation: decisive, at: 1.24)
+        #expect(tracker.identity(of: id).personID == 3 && tracker.identity(of: id).settled)
+        // One unknown look after it does not take the name away.
+        _ = tracker.assign([box(307, 0)], at: 1.28)
+        _ = tracker.record(trackID: id, embedding: other, observation: unknown, at: 1.28)
+        #expect(tracker.identity(of: id).personID == 3)
+        // A match at 0.55 is not decisive: a new track waits for a second look.
+        let plain = Observation(personID: 3, distance: 0.55, confidence: MatchConfidence.confidence(distance: 0.55))
+        let third = tracker.assign([box(600, 0)], at: 2)[0].trackID
+        #expect(tracker.record(trackID: third, embedding: random.next(), observation: plain, at: 2).event == nil)
+        #expect(!tracker.identity(of: third).settled)
     }
 
     @Test("a face that no longer looks like its track is split off under a new id")
