@@ -110,25 +110,27 @@ public final class FaceEngine: Sendable {
         }
         let runs = (0..<jobs).map { job in (faces.count * job / jobs)..<(faces.count * (job + 1) / jobs) }
         let floors = faces.indices.map { $0 < thumbnailAbove.count ? thumbnailAbove[$0] : -.infinity }
-        let results = await withTaskGroup(of: (Int, Result<EmbeddedFaces, FaceKitError>).self) { group in
+        let results = await withTaskGroup(of: (job: Int, result: Result<EmbeddedFaces, FaceKitError>).self) { group in
             for (job, run) in runs.enumerated() {
                 let part = Array(faces[run]), partFloors = Array(floors[run])
                 group.addTask {
+                    let result: Result<EmbeddedFaces, FaceKitError>
                     do throws(FaceKitError) {
-                        return (job, .success(try await self.embedJob(part, in: image, mirror: mirror, continuing: continuing,
-                                                                      thumbnails: thumbnails, thumbnailAbove: partFloors)))
+                        result = .success(try await self.embedJob(part, in: image, mirror: mirror, continuing: continuing,
+                                                                  thumbnails: thumbnails, thumbnailAbove: partFloors))
                     } catch {
-                        return (job, .failure(error))
+                        result = .failure(error)
                     }
+                    return (job, result)
                 }
             }
-            var byJob = [Result<EmbeddedFaces, FaceKitError>?](repeating: nil, count: jobs)
-            for await (job, result) in group { byJob[job] = result }
-            return byJob
+            var collected: [(job: Int, result: Result<EmbeddedFaces, FaceKitError>)] = []
+            for await item in group { collected.append(item) }
+            return collected.sorted { $0.job < $1.job }.map(\.result)
         }
         var embedded: [Face] = [], made: [Data?] = [], timings = StageTimings()
         for result in results {
-            let part = try result!.get()
+            let part = try result.get()
             embedded += part.faces
             made += thumbnails == nil ? [] : part.thumbnails
             timings.landmarks = max(timings.landmarks, part.timings.landmarks)
