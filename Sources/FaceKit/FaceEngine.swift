@@ -85,13 +85,8 @@ public final class FaceEngine: Sendable {
     public func embedTimed(_ faces: [Face], in image: Image, mirror: Bool = false, continuing: Bool = false) async throws(FaceKitError)
         -> (faces: [Face], timings: StageTimings)
     {
-        guard !faces.isEmpty else { return (faces, StageTimings()) }
-        return try await pool.run(continuing: continuing) { engine throws(FaceKitError) in
-            var copy = faces
-            var timings = StageTimings()
-            try Self.embed(engine, image, &copy, mirror: mirror, &timings)
-            return (copy, timings)
-        }
+        let result = try await embedJob(faces, in: image, mirror: mirror, continuing: continuing, thumbnails: nil, floors: [])
+        return (result.faces, result.timings)
     }
 
     /// `embedTimed`, and in the same engine job a JPEG thumbnail (`thumbnails`) of each face whose
@@ -103,13 +98,12 @@ public final class FaceEngine: Sendable {
     /// are then the slowest job's.
     public func embedTimed(_ faces: [Face], in image: Image, mirror: Bool = false, continuing: Bool = false,
                            thumbnails: ThumbnailSettings?, thumbnailAbove: [Double]) async throws(FaceKitError) -> EmbeddedFaces {
+        let floors = faces.indices.map { $0 < thumbnailAbove.count ? thumbnailAbove[$0] : -.infinity }
         let jobs = min(faces.count, pool.threadCount)
         guard jobs > 1 else {
-            return try await embedJob(faces, in: image, mirror: mirror, continuing: continuing, thumbnails: thumbnails,
-                                      thumbnailAbove: thumbnailAbove)
+            return try await embedJob(faces, in: image, mirror: mirror, continuing: continuing, thumbnails: thumbnails, floors: floors)
         }
         let runs = (0..<jobs).map { job in (faces.count * job / jobs)..<(faces.count * (job + 1) / jobs) }
-        let floors = faces.indices.map { $0 < thumbnailAbove.count ? thumbnailAbove[$0] : -.infinity }
         let results = await withTaskGroup(of: (job: Int, result: Result<EmbeddedFaces, FaceKitError>).self) { group in
             for (job, run) in runs.enumerated() {
                 let part = Array(faces[run]), partFloors = Array(floors[run])
@@ -117,7 +111,7 @@ public final class FaceEngine: Sendable {
                     let result: Result<EmbeddedFaces, FaceKitError>
                     do throws(FaceKitError) {
                         result = .success(try await self.embedJob(part, in: image, mirror: mirror, continuing: continuing,
-                                                                  thumbnails: thumbnails, thumbnailAbove: partFloors))
+                                                                  thumbnails: thumbnails, floors: partFloors))
                     } catch {
                         result = .failure(error)
                     }
@@ -132,7 +126,7 @@ public final class FaceEngine: Sendable {
         for result in results {
             let part = try result.get()
             embedded += part.faces
-            made += thumbnails == nil ? [] : part.thumbnails
+            made += part.thumbnails
             timings.landmarks = max(timings.landmarks, part.timings.landmarks)
             timings.chip = max(timings.chip, part.timings.chip)
             timings.embed = max(timings.embed, part.timings.embed)
@@ -140,8 +134,10 @@ public final class FaceEngine: Sendable {
         return EmbeddedFaces(faces: embedded, timings: timings, thumbnails: made)
     }
 
+    /// One engine job: the faces' embeddings and, with `thumbnails`, a thumbnail of each face whose
+    /// quality beats its entry in `floors` (one per face).
     private func embedJob(_ faces: [Face], in image: Image, mirror: Bool, continuing: Bool,
-                          thumbnails: ThumbnailSettings?, thumbnailAbove: [Double]) async throws(FaceKitError) -> EmbeddedFaces {
+                          thumbnails: ThumbnailSettings?, floors: [Double]) async throws(FaceKitError) -> EmbeddedFaces {
         guard !faces.isEmpty else { return EmbeddedFaces(faces: faces, timings: StageTimings(), thumbnails: []) }
         return try await pool.run(continuing: continuing) { engine throws(FaceKitError) in
             var copy = faces
@@ -149,8 +145,7 @@ public final class FaceEngine: Sendable {
             try Self.embed(engine, image, &copy, mirror: mirror, &timings)
             guard let thumbnails else { return EmbeddedFaces(faces: copy, timings: timings, thumbnails: []) }
             let made = copy.indices.map { index -> Data? in
-                let floor = index < thumbnailAbove.count ? thumbnailAbove[index] : -.infinity
-                guard copy[index].quality.score > floor else { return nil }
+                guard copy[index].quality.score > floors[index] else { return nil }
                 return try? image.thumbnailJPEG(of: copy[index].box, settings: thumbnails)
             }
             return EmbeddedFaces(faces: copy, timings: timings, thumbnails: made)

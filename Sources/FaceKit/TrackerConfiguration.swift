@@ -18,9 +18,10 @@ public struct TrackerConfiguration: Sendable {
     public var votesToSettle: Int = 2
     /// A look that matches a person at a distance this far inside the match rule's limit (0.5 with
     /// the default 0.6) is decisive: it settles the track on them at once, and while it is in the
-    /// vote window unknown looks (poor views of that person, it shows) cannot outvote it. No cross-person pair of the
-    /// LFW dev set comes that close at the server's photo settings (the nearest is 0.537), while a face turning back to the camera
-    /// after a profile stretch otherwise takes several frames to outvote its unknown looks.
+    /// vote window unknown looks (poor views of that person, it shows) cannot outvote it. No
+    /// cross-person pair of the LFW dev set comes that close at the server's photo settings (the
+    /// nearest is 0.537), while a face turning back to the camera after a profile stretch otherwise
+    /// takes several frames to outvote its unknown looks.
     public var decisiveMargin: Double = 0.1
     /// A re-embedded face farther than this from its track's last embedding is somebody else:
     /// the track is split.

@@ -9,6 +9,13 @@ struct TrackerTests {
         BoundingBox(x: x, y: y, width: size, height: size)
     }
 
+    /// A look at `distance` from the nearest person: named `person` (a match) or unknown (nil),
+    /// with the confidence the match rule gives either.
+    func look(_ person: Int?, at distance: Double) -> Observation {
+        let confidence = MatchConfidence.confidence(distance: distance)
+        return Observation(personID: person, distance: distance, confidence: person == nil ? 1 - confidence : confidence)
+    }
+
     @Test("a moving face keeps its id; a second face gets another; a lost face's track ends")
     func ids() {
         let tracker = FaceTracker()
@@ -33,8 +40,8 @@ struct TrackerTests {
         var random = RandomEmbeddings(seed: 3)
         let face = random.next()
         // 0.55: a match, but not a decisive one (those settle at once, see `decisiveLook`).
-        let alice = Observation(personID: 42, distance: 0.55, confidence: MatchConfidence.confidence(distance: 0.55))
-        let stranger = Observation(personID: nil, distance: 0.8, confidence: 1 - MatchConfidence.confidence(distance: 0.8))
+        let alice = look(42, at: 0.55)
+        let stranger = look(nil, at: 0.8)
         let id = tracker.assign([box(0, 0)], at: 0)[0].trackID
         var result = tracker.record(trackID: id, embedding: face, observation: alice, at: 0)
         #expect(result.event == nil && !tracker.identity(of: id).settled)
@@ -98,8 +105,8 @@ struct TrackerTests {
         let tracker = FaceTracker()
         var random = RandomEmbeddings(seed: 17)
         let face = random.next()
-        let decisive = Observation(personID: 3, distance: 0.45, confidence: MatchConfidence.confidence(distance: 0.45))
-        let unknown = Observation(personID: nil, distance: 0.68, confidence: 1 - MatchConfidence.confidence(distance: 0.68))
+        let decisive = look(3, at: 0.45)
+        let unknown = look(nil, at: 0.68)
         // A new track's first look, decisive: named in that very frame, and its sighting event comes with it.
         let first = tracker.assign([box(0, 0)], at: 0)[0].trackID
         let event = tracker.record(trackID: first, embedding: face, observation: decisive, at: 0).event
@@ -120,7 +127,7 @@ struct TrackerTests {
         _ = tracker.record(trackID: id, embedding: other, observation: unknown, at: 1.28)
         #expect(tracker.identity(of: id).personID == 3)
         // A match at 0.55 is not decisive: a new track waits for a second look.
-        let plain = Observation(personID: 3, distance: 0.55, confidence: MatchConfidence.confidence(distance: 0.55))
+        let plain = look(3, at: 0.55)
         let third = tracker.assign([box(600, 0)], at: 2)[0].trackID
         #expect(tracker.record(trackID: third, embedding: random.next(), observation: plain, at: 2).event == nil)
         #expect(!tracker.identity(of: third).settled)
