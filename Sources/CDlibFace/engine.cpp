@@ -1,6 +1,7 @@
 // The engine handle: YuNet/HOG/CNN detection, 5-point landmarks, aligned chips, 128-D descriptors.
 #include "internal.hpp"
 #include "networks.hpp"
+#include "row_split.hpp"
 #include "yunet.hpp"
 #include <algorithm>
 #include <dlfcn.h>
@@ -222,11 +223,11 @@ extern "C" int dlibface_detect_yunet(dlibface_engine *engine, const dlibface_ima
         if (!engine->yunet) throw Failure(DLIBFACE_INVALID_ARGUMENT, "YuNet detector not loaded");
         if (options == nullptr || !(options->score_threshold >= 0 && options->score_threshold <= 1) ||
             !(options->nms_threshold > 0 && options->nms_threshold <= 1) || !(options->min_face >= 0) ||
-            options->max_input_side < 0 || options->min_input_side < 0) {
+            options->max_input_side < 0 || options->min_input_side < 0 || options->spare_core < 0 || options->spare_core > 1) {
             throw Failure(DLIBFACE_INVALID_ARGUMENT, "invalid YuNet options");
         }
         const YuNetSettings settings{options->score_threshold, options->nms_threshold, options->min_face, options->max_input_side,
-                                     options->min_input_side};
+                                     options->min_input_side, options->spare_core == 1};
         const std::vector<YuNetFace> faces = engine->yunet->detect(image->pixels, settings);
         int32_t written = 0;
         for (const auto &face : faces) {
@@ -245,5 +246,16 @@ extern "C" int dlibface_yunet_compare(dlibface_engine *engine, const dlibface_im
     return guarded(err, err_len, [&] {
         if (!engine->yunet) throw Failure(DLIBFACE_INVALID_ARGUMENT, "YuNet detector not loaded");
         *max_difference = engine->yunet->backend_difference(image->pixels, portable != 0);
+    });
+}
+
+extern "C" void dlibface_job_started(void) { dlibface::row_split::job_started(); }
+extern "C" void dlibface_job_ended(void) { dlibface::row_split::job_ended(); }
+
+extern "C" int dlibface_yunet_split_difference(dlibface_engine *engine, const dlibface_image *image, double *max_difference,
+                                               char *err, size_t err_len) {
+    return guarded(err, err_len, [&] {
+        if (!engine->yunet) throw Failure(DLIBFACE_INVALID_ARGUMENT, "YuNet detector not loaded");
+        *max_difference = engine->yunet->split_difference(image->pixels);
     });
 }

@@ -123,7 +123,8 @@ void YuNet::collect(const cv::Mat &rgb, double scale, double max_face, const YuN
         cv::resize(rgb, scaled, size, 0, 0, scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
     }
     const int padded_width = align_up(scaled.cols), padded_height = align_up(scaled.rows);
-    state->network->run(scaled.ptr<uint8_t>(), scaled.cols, scaled.rows, scaled.step[0], padded_width, padded_height);
+    state->network->run(scaled.ptr<uint8_t>(), scaled.cols, scaled.rows, scaled.step[0], padded_width, padded_height,
+                        settings.spare_core ? YuNetNetwork::Helper::if_free : YuNetNetwork::Helper::none);
     const double to_source = double(rgb.cols) / double(scaled.cols);
     for (const YuNetNetwork::Level &level : state->network->levels()) {
         const int stride = level.stride;
@@ -186,6 +187,24 @@ double YuNet::backend_difference(const dlib::matrix<dlib::rgb_pixel> &image, boo
                 }
             }
         }
+    }
+    return largest;
+}
+
+double YuNet::split_difference(const dlib::matrix<dlib::rgb_pixel> &image) {
+    const int width = int(image.nc()), height = int(image.nr());
+    if (width <= 0 || height <= 0) throw Failure(DLIBFACE_INVALID_ARGUMENT, "image has no pixels");
+    const auto *rgb = reinterpret_cast<const uint8_t *>(&image(0, 0));
+    const size_t row_bytes = size_t(width) * 3;
+    YuNetNetwork &network = *state->network;
+    network.run(rgb, width, height, row_bytes, align_up(width), align_up(height), YuNetNetwork::Helper::none);
+    const std::array<YuNetNetwork::Level, 3> alone = network.levels();
+    network.run(rgb, width, height, row_bytes, align_up(width), align_up(height), YuNetNetwork::Helper::wait);
+    double largest = 0;
+    for (size_t level = 0; level < alone.size(); ++level) {
+        const std::vector<float> &a = alone[level].cells, &b = network.levels()[level].cells;
+        if (a.size() != b.size()) throw Failure(DLIBFACE_INTERNAL, "YuNet outputs differ in size");
+        for (size_t i = 0; i < a.size(); ++i) largest = std::max(largest, double(std::fabs(a[i] - b[i])));
     }
     return largest;
 }

@@ -21,6 +21,7 @@ struct YuNetSettings {
     double min_face;     // smallest box side kept, source pixels
     int max_input_side;  // larger images are scaled down to this longest side first (0 = never)
     int min_input_side;  // smaller images are scaled up to this longest side first (0 = never)
+    bool spare_core;     // share the network's rows with the spare-core helper when it is free
 };
 
 class YuNet {
@@ -34,6 +35,9 @@ public:
     // Runs the network on `image` (padded to the stride) both on FaceStream's kernels (the portable
     // loops if `portable`) and through cv::dnn; returns the largest absolute difference of their outputs.
     double backend_difference(const dlib::matrix<dlib::rgb_pixel> &image, bool portable);
+    // Runs the network on `image` alone, then sharing its rows with the spare-core helper; returns
+    // the largest absolute difference of their outputs.
+    double split_difference(const dlib::matrix<dlib::rgb_pixel> &image);
 
 private:
     void collect(const cv::Mat &rgb, double scale, double max_face, const YuNetSettings &settings,

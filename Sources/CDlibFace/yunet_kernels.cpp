@@ -1,6 +1,7 @@
 // YuNet's layers. The shim is built for baseline x86-64, so the AVX2/FMA bodies carry a target
 // attribute and are chosen at run time; the portable bodies compute the same sums in scalar code.
 #include "yunet_kernels.hpp"
+#include "row_split.hpp"
 #include <algorithm>
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -41,8 +42,8 @@ bool cpu_has_avx2() {
 
 // ---- portable bodies -----------------------------------------------------------------------
 
-void stem_portable(const FeatureMap &in, const float *weights, const float *bias, FeatureMap &out) {
-    for (int y = 0; y < out.height; ++y) {
+void stem_portable(const FeatureMap &in, const float *weights, const float *bias, FeatureMap &out, int first, int end) {
+    for (int y = first; y < end; ++y) {
         for (int x = 0; x < out.width; ++x) {
             float sum[16];
             std::copy_n(bias, 16, sum);
@@ -61,9 +62,10 @@ void stem_portable(const FeatureMap &in, const float *weights, const float *bias
     }
 }
 
-void pointwise_portable(const FeatureMap &in, const float *weights, const float *bias, FeatureMap &out) {
+void pointwise_portable(const FeatureMap &in, const float *weights, const float *bias, FeatureMap &out, int first,
+                        int end) {
     const int cin = in.channels, cout = out.channels;
-    for (int y = 0; y < in.height; ++y) {
+    for (int y = first; y < end; ++y) {
         for (int x = 0; x < in.width; ++x) {
             const float *src = in.pixel(y, x);
             float *dst = out.pixel(y, x);
@@ -77,9 +79,10 @@ void pointwise_portable(const FeatureMap &in, const float *weights, const float 
     }
 }
 
-void depthwise_portable(const FeatureMap &in, const float *weights, const float *bias, bool relu, FeatureMap &out) {
+void depthwise_portable(const FeatureMap &in, const float *weights, const float *bias, bool relu, FeatureMap &out,
+                        int first, int end) {
     const int channels = in.channels;
-    for (int y = 0; y < in.height; ++y) {
+    for (int y = first; y < end; ++y) {
         for (int x = 0; x < in.width; ++x) {
             float *dst = out.pixel(y, x);
             std::copy_n(bias, channels, dst);
@@ -101,9 +104,9 @@ void depthwise_portable(const FeatureMap &in, const float *weights, const float 
 #if defined(__x86_64__)
 
 __attribute__((target("avx2,fma"))) void stem_avx2(const FeatureMap &in, const float *weights, const float *bias,
-                                                   FeatureMap &out) {
+                                                   FeatureMap &out, int first, int end) {
     const __m256 zero = _mm256_setzero_ps();
-    for (int y = 0; y < out.height; ++y) {
+    for (int y = first; y < end; ++y) {
         for (int x = 0; x < out.width; ++x) {
             __m256 low = _mm256_loadu_ps(bias), high = _mm256_loadu_ps(bias + 8);
             for (int ky = 0; ky < 3; ++ky) {
@@ -149,9 +152,9 @@ __attribute__((target("avx2,fma"))) inline void pointwise_block(const float *src
 }
 
 __attribute__((target("avx2,fma"))) void pointwise_avx2(const FeatureMap &in, const float *weights, const float *bias,
-                                                       FeatureMap &out) {
+                                                       FeatureMap &out, int first, int end) {
     const int cin = in.channels, cout = out.channels, width = in.width;
-    for (int y = 0; y < in.height; ++y) {
+    for (int y = first; y < end; ++y) {
         const float *src = in.pixel(y, 0);
         float *dst = out.pixel(y, 0);
         for (int o = 0; o < cout; o += 16) {
@@ -165,10 +168,10 @@ __attribute__((target("avx2,fma"))) void pointwise_avx2(const FeatureMap &in, co
 }
 
 __attribute__((target("avx2,fma"))) void depthwise_avx2(const FeatureMap &in, const float *weights, const float *bias,
-                                                       bool relu, FeatureMap &out) {
+                                                       bool relu, FeatureMap &out, int first, int end) {
     const int channels = in.channels;
     const __m256 zero = _mm256_setzero_ps();
-    for (int y = 0; y < in.height; ++y) {
+    for (int y = first; y < end; ++y) {
         const float *rows[3] = {in.pixel(y - 1, -1), in.pixel(y, -1), in.pixel(y + 1, -1)};
         float *dst = out.pixel(y, 0);
         for (int x = 0; x < in.width; ++x) {
@@ -199,59 +202,77 @@ bool vectorized() { return use_avx2(); }
 
 void force_portable(bool portable) { portable_forced = portable; }
 
+// Each layer's rows go through row_split::rows: whole on this thread, or halved with the helper.
+// The body is chosen here, on the engine's thread, so the helper runs the same one.
+
 void load_rgb(const uint8_t *rgb, int width, int height, size_t row_bytes, FeatureMap &out) {
-    for (int y = 0; y < out.height; ++y) {
-        float *dst = out.pixel(y, 0);
-        const int copied = y < height ? std::min(width, out.width) : 0;
-        const uint8_t *src = rgb + size_t(y) * row_bytes;
-        for (int i = 0; i < copied * 3; ++i) dst[i] = float(src[i]);
-        std::fill(dst + copied * 3, dst + out.width * 3, 0.0f);
-    }
+    row_split::rows(out.height, [&](int first, int end) {
+        for (int y = first; y < end; ++y) {
+            float *dst = out.pixel(y, 0);
+            const int copied = y < height ? std::min(width, out.width) : 0;
+            const uint8_t *src = rgb + size_t(y) * row_bytes;
+            for (int i = 0; i < copied * 3; ++i) dst[i] = float(src[i]);
+            std::fill(dst + copied * 3, dst + out.width * 3, 0.0f);
+        }
+    });
 }
 
 void stem_convolution(const FeatureMap &in, const float *weights, const float *bias, FeatureMap &out) {
+    const bool avx2 = use_avx2();
+    row_split::rows(out.height, [&](int first, int end) {
 #if defined(__x86_64__)
-    if (use_avx2()) return stem_avx2(in, weights, bias, out);
+        if (avx2) return stem_avx2(in, weights, bias, out, first, end);
 #endif
-    stem_portable(in, weights, bias, out);
+        stem_portable(in, weights, bias, out, first, end);
+    });
 }
 
 void pointwise(const FeatureMap &in, const float *weights, const float *bias, FeatureMap &out) {
+    const bool avx2 = use_avx2();
+    row_split::rows(in.height, [&](int first, int end) {
 #if defined(__x86_64__)
-    if (use_avx2()) return pointwise_avx2(in, weights, bias, out);
+        if (avx2) return pointwise_avx2(in, weights, bias, out, first, end);
 #endif
-    pointwise_portable(in, weights, bias, out);
+        pointwise_portable(in, weights, bias, out, first, end);
+    });
 }
 
 void depthwise(const FeatureMap &in, const float *weights, const float *bias, bool relu, FeatureMap &out) {
+    const bool avx2 = use_avx2();
+    row_split::rows(in.height, [&](int first, int end) {
 #if defined(__x86_64__)
-    if (use_avx2()) return depthwise_avx2(in, weights, bias, relu, out);
+        if (avx2) return depthwise_avx2(in, weights, bias, relu, out, first, end);
 #endif
-    depthwise_portable(in, weights, bias, relu, out);
+        depthwise_portable(in, weights, bias, relu, out, first, end);
+    });
 }
 
 void max_pool(const FeatureMap &in, FeatureMap &out) {
     const int channels = in.channels;
-    for (int y = 0; y < out.height; ++y) {
-        for (int x = 0; x < out.width; ++x) {
-            const float *a = in.pixel(2 * y, 2 * x), *b = in.pixel(2 * y + 1, 2 * x);
-            float *dst = out.pixel(y, x);
-            for (int c = 0; c < channels; ++c) {
-                dst[c] = std::max(std::max(a[c], a[c + channels]), std::max(b[c], b[c + channels]));
+    row_split::rows(out.height, [&](int first, int end) {
+        for (int y = first; y < end; ++y) {
+            for (int x = 0; x < out.width; ++x) {
+                const float *a = in.pixel(2 * y, 2 * x), *b = in.pixel(2 * y + 1, 2 * x);
+                float *dst = out.pixel(y, x);
+                for (int c = 0; c < channels; ++c) {
+                    dst[c] = std::max(std::max(a[c], a[c + channels]), std::max(b[c], b[c + channels]));
+                }
             }
         }
-    }
+    });
 }
 
 void add_upsampled(const FeatureMap &fine, const FeatureMap &coarse, FeatureMap &out) {
     const int channels = fine.channels;
-    for (int y = 0; y < fine.height; ++y) {
-        for (int x = 0; x < fine.width; ++x) {
-            const float *a = fine.pixel(y, x), *b = coarse.pixel(y / 2, x / 2);
-            float *dst = out.pixel(y, x);
-            for (int c = 0; c < channels; ++c) dst[c] = a[c] + b[c];
+    row_split::rows(fine.height, [&](int first, int end) {
+        for (int y = first; y < end; ++y) {
+            for (int x = 0; x < fine.width; ++x) {
+                const float *a = fine.pixel(y, x), *b = coarse.pixel(y / 2, x / 2);
+                float *dst = out.pixel(y, x);
+                for (int c = 0; c < channels; ++c) dst[c] = a[c] + b[c];
+            }
         }
-    }
+    });
 }
 
 } // namespace dlibface::yunet_kernels

@@ -4,6 +4,7 @@
 // 1x1 convolution from 64 channels then a 3x3 depthwise one, without ReLU.
 #include "yunet_network.hpp"
 #include "internal.hpp"
+#include "row_split.hpp"
 #include <cmath>
 
 namespace dlibface {
@@ -113,10 +114,12 @@ void YuNetNetwork::run_unit(const Unit &unit, FeatureMap &in, FeatureMap &out, b
     yunet_kernels::depthwise(middle, unit.depthwise.data(), unit.depthwise_bias.data(), relu, out);
 }
 
-void YuNetNetwork::run(const uint8_t *rgb, int width, int height, size_t row_bytes, int padded_width, int padded_height) {
+void YuNetNetwork::run(const uint8_t *rgb, int width, int height, size_t row_bytes, int padded_width, int padded_height,
+                       Helper helper) {
     if (padded_width % 32 != 0 || padded_height % 32 != 0 || padded_width < width || padded_height < height) {
         throw Failure(DLIBFACE_INTERNAL, "YuNet input is not padded to a multiple of 32");
     }
+    const row_split::Session session(helper != Helper::none, helper == Helper::wait);
     const int h = padded_height, w = padded_width;
     input.shape(h, w, 3);
     yunet_kernels::load_rgb(rgb, width, height, row_bytes, input);

@@ -29,8 +29,12 @@ public:
     // their shapes are not 2023mar's.
     explicit YuNetNetwork(const std::vector<YuNetConvolution> &convolutions);
 
+    // How an evaluation may use the spare-core helper (row_split.hpp).
+    enum class Helper { none, if_free, wait };
+
     // Runs on 8-bit RGB rows, zero-padded to `padded_width` x `padded_height` (multiples of 32).
-    void run(const uint8_t *rgb, int width, int height, size_t row_bytes, int padded_width, int padded_height);
+    void run(const uint8_t *rgb, int width, int height, size_t row_bytes, int padded_width, int padded_height,
+             Helper helper = Helper::none);
     const std::array<Level, 3> &levels() const { return outputs; }
 
 private:

@@ -34,11 +34,12 @@ final class DlibEngine {
         return Array(boxes.prefix(min(Int(count), maxFaces)))
     }
 
-    /// YuNet detections (tight boxes with YuNet's landmarks), best first.
-    func detectYuNet(_ image: Image, options: DetectionOptions) throws(FaceKitError) -> [dlibface_detection] {
+    /// YuNet detections (tight boxes with YuNet's landmarks), best first. `spareCore`: the network
+    /// may share its rows with the shim's spare-core helper thread (while it is free).
+    func detectYuNet(_ image: Image, options: DetectionOptions, spareCore: Bool = false) throws(FaceKitError) -> [dlibface_detection] {
         var settings = dlibface_yunet_options(score_threshold: options.resolvedMinScore, nms_threshold: 0.3,
                                               min_face: options.minFaceSize, max_input_side: Int32(options.maxInputSide),
-                                              min_input_side: Int32(options.minInputSide))
+                                              min_input_side: Int32(options.minInputSide), spare_core: spareCore ? 1 : 0)
         var found = [dlibface_detection](repeating: dlibface_detection(), count: options.maxFaces)
         var count: Int32 = 0
         try checked { dlibface_detect_yunet(handle, image.handle, &settings, &found, Int32(options.maxFaces), &count, $0, $1) }
@@ -50,6 +51,14 @@ final class DlibEngine {
     func yunetKernelDifference(_ image: Image, portable: Bool) throws(FaceKitError) -> Double {
         var difference = 0.0
         try checked { dlibface_yunet_compare(handle, image.handle, portable ? 1 : 0, &difference, $0, $1) }
+        return difference
+    }
+
+    /// The largest difference between YuNet's outputs computed on this thread alone and with the
+    /// rows shared with the spare-core helper thread.
+    func yunetSplitDifference(_ image: Image) throws(FaceKitError) -> Double {
+        var difference = 0.0
+        try checked { dlibface_yunet_split_difference(handle, image.handle, &difference, $0, $1) }
         return difference
     }
 

@@ -27,6 +27,11 @@ final class EngineWorkerPool: @unchecked Sendable {
         }
     }
 
+    /// Whether a job may borrow an idle engine thread's core while it runs alone (the shim's
+    /// spare-core helper, which steps back as soon as a second job starts). False with one engine
+    /// thread: the helper would take a core the server was not given.
+    var hasSpareCore: Bool { threadCount >= 2 }
+
     /// Jobs waiting (not yet running).
     var queueDepth: Int {
         condition.lock(); defer { condition.unlock() }
@@ -69,7 +74,9 @@ final class EngineWorkerPool: @unchecked Sendable {
         while true {
             if let job = continuations.popFirst() ?? queue.popFirst() {
                 condition.unlock()
+                dlibface_job_started()
                 job(engine)
+                dlibface_job_ended()
                 condition.lock()
             } else if stopped {
                 condition.unlock()

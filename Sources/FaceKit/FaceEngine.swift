@@ -34,9 +34,10 @@ public final class FaceEngine: Sendable {
     public func analyzeTimed(_ image: Image, options: DetectionOptions = DetectionOptions()) async throws(FaceKitError)
         -> (faces: [Face], timings: StageTimings)
     {
-        try await pool.run { engine throws(FaceKitError) in
+        let pool = self.pool
+        return try await pool.run { engine throws(FaceKitError) in
             var timings = StageTimings()
-            var faces = try Self.detect(engine, image, options, &timings)
+            var faces = try Self.detect(engine, image, options, spareCore: pool.hasSpareCore, &timings)
             if options.embed { try Self.embed(engine, image, &faces, mirror: options.mirror, &timings) }
             return (faces, timings)
         }
@@ -47,6 +48,12 @@ public final class FaceEngine: Sendable {
     /// runs the kernels' scalar loops instead of the CPU's AVX2 ones.
     public func yunetKernelDifference(_ image: Image, portable: Bool) async throws(FaceKitError) -> Double {
         try await pool.run { engine throws(FaceKitError) in try engine.yunetKernelDifference(image, portable: portable) }
+    }
+
+    /// How far YuNet's outputs computed on one engine thread stray from those computed with the
+    /// rows of every layer shared with the spare-core helper thread (0: the split is exact).
+    public func yunetSplitDifference(_ image: Image) async throws(FaceKitError) -> Double {
+        try await pool.run { engine throws(FaceKitError) in try engine.yunetSplitDifference(image) }
     }
 
     /// Decodes an image on an engine thread; returns it with the milliseconds decoding took.
@@ -64,12 +71,13 @@ public final class FaceEngine: Sendable {
         var detectOnly = options
         detectOnly.embed = false
         let settings = detectOnly
+        let pool = self.pool
         return try await pool.run { engine throws(FaceKitError) in
             var timings = StageTimings()
             let clock = ContinuousClock.now
             let image = try Image(decoding: bytes, maxPixels: maxPixels)
             timings.decode = clock.millisecondsElapsed
-            let faces = try Self.detect(engine, image, settings, &timings)
+            let faces = try Self.detect(engine, image, settings, spareCore: pool.hasSpareCore, &timings)
             return FrameDetection(image: image, faces: faces, timings: timings)
         }
     }
@@ -162,13 +170,15 @@ public final class FaceEngine: Sendable {
         }
     }
 
-    private static func detect(_ engine: DlibEngine, _ image: Image, _ options: DetectionOptions,
+    /// `spareCore`: YuNet may borrow an idle engine thread's core while no other job runs (see
+    /// `EngineWorkerPool.hasSpareCore`).
+    private static func detect(_ engine: DlibEngine, _ image: Image, _ options: DetectionOptions, spareCore: Bool = false,
                                _ timings: inout StageTimings) throws(FaceKitError) -> [Face] {
         switch options.detector {
         case .yunet:
             guard engine.hasYuNet else { throw FaceKitError(.invalidArgument, "the YuNet detector is not loaded") }
             let clock = ContinuousClock.now
-            let found = try engine.detectYuNet(image, options: options)
+            let found = try engine.detectYuNet(image, options: options, spareCore: spareCore)
             timings.detect = clock.millisecondsElapsed
             let adapted = found.map { ShapePredictorBox.adapted(from: $0.box) }
             let located = options.landmarks ? try landmarks(engine, image, adapted, &timings) : nil

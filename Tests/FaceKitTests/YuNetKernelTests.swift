@@ -20,4 +20,13 @@ struct YuNetKernelTests {
             }
         }
     }
+
+    @Test("sharing every layer's rows with the spare-core helper thread gives exactly the outputs of one thread")
+    func splitRowsAreExact() async throws {
+        for photo in Self.photos {
+            let image = try Fixtures.image(photo.file).scaled(by: photo.scale)
+            let difference = try await Fixtures.engine.yunetSplitDifference(image)
+            #expect(difference == 0, "\(photo.file) at \(image.width)x\(image.height): \(difference)")
+        }
+    }
 }

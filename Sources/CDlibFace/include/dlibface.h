@@ -42,6 +42,7 @@ typedef struct {
     double min_face;        // smallest box side kept, in source pixels
     int32_t max_input_side; // larger images are scaled down to this longest side first (0 = never)
     int32_t min_input_side; // smaller images are scaled up to this longest side first (0 = never)
+    int32_t spare_core;     // 1: may share the rows with the spare-core helper while no other engine job runs
 } dlibface_yunet_options;
 
 typedef struct {
@@ -107,6 +108,16 @@ int dlibface_detect_yunet(dlibface_engine *engine, const dlibface_image *image,
 // outputs (class and objectness after the sigmoid, boxes, landmarks) to `max_difference`.
 int dlibface_yunet_compare(dlibface_engine *engine, const dlibface_image *image, int32_t portable,
                            double *max_difference, char *err, size_t err_len);
+// The engine worker pools report each job's start and end: YuNet uses the spare-core helper thread
+// (dlibface_yunet_options.spare_core) only while a single job runs in the process.
+void dlibface_job_started(void);
+void dlibface_job_ended(void);
+
+// For tests: runs YuNet's network on `image` on this thread alone, then with its rows shared with
+// the spare-core helper thread (waiting for it if another engine holds it), and writes the largest
+// absolute difference between the two sets of outputs to `max_difference` (the split is exact: 0).
+int dlibface_yunet_split_difference(dlibface_engine *engine, const dlibface_image *image, double *max_difference,
+                                    char *err, size_t err_len);
 
 // 5-point landmarks for `n` boxes: writes n*5 (x, y) pairs into `points` (n*10 doubles).
 int dlibface_landmarks(dlibface_engine *engine, const dlibface_image *image,
