@@ -47,6 +47,7 @@ public final class FaceTracker {
         var box: BoundingBox
         var lastSeen: Double
         var framesSinceEmbedding = 0
+        var embeddedAt = -Double.infinity
         var embeddedBox: BoundingBox?
         /// The detection-time quality of the face when it was last embedded, and now.
         var embeddedQuality = 0.0
@@ -62,6 +63,16 @@ public final class FaceTracker {
 
     public func identity(of trackID: String) -> TrackIdentity {
         tracks.first { $0.id == trackID }?.identity ?? .unsettled
+    }
+
+    /// What a frame's answer says of the track: its settled identity; until the vote settles, what
+    /// its latest look at the face said (`settled` false), the same as a single photo of that frame
+    /// would be told. `.unsettled` for a track not embedded yet.
+    public func answer(of trackID: String) -> TrackIdentity {
+        guard let track = tracks.first(where: { $0.id == trackID }) else { return .unsettled }
+        if track.identity.settled { return track.identity }
+        guard let latest = track.observations.last else { return .unsettled }
+        return TrackIdentity(personID: latest.personID, confidence: latest.confidence, settled: false)
     }
 
     /// The track's best look at its face so far (nil: none recorded, or no such track).
@@ -102,7 +113,7 @@ public final class FaceTracker {
                 tracks[t].box = boxes[d]
                 tracks[t].lastSeen = time
                 tracks[t].framesSinceEmbedding += 1
-                return Assignment(detection: d, trackID: tracks[t].id, needsEmbedding: needsEmbedding(tracks[t]))
+                return Assignment(detection: d, trackID: tracks[t].id, needsEmbedding: needsEmbedding(tracks[t], at: time))
             }
             let id = String(nextID)
             nextID += 1
@@ -137,6 +148,7 @@ public final class FaceTracker {
         track.embeddedBox = track.box
         track.embeddedQuality = track.quality
         track.framesSinceEmbedding = 0
+        track.embeddedAt = time
         let look = BestFace(embedding: embedding, quality: quality ?? observation.weight, thumbnail: thumbnail)
         if let best = track.best {
             if look.quality > best.quality || (best.thumbnail == nil && look.thumbnail != nil) { track.best = look }
@@ -145,7 +157,8 @@ public final class FaceTracker {
         }
         track.observations.append(observation)
         if track.observations.count > configuration.voteWindow { track.observations.removeFirst() }
-        track.identity = TrackIdentity.vote(track.observations, votesToSettle: configuration.votesToSettle, isDecisive: isDecisive)
+        track.identity = TrackIdentity.vote(track.observations, votesToSettle: configuration.votesToSettle,
+                                            unknownVotesToSettle: configuration.unknownVotesToSettle, isDecisive: isDecisive)
         var event: IdentityEvent?
         if track.identity.settled && track.reported?.personID != track.identity.personID || track.identity.settled && track.reported == nil {
             track.reported = track.identity
@@ -161,13 +174,14 @@ public final class FaceTracker {
         return distance <= configuration.matchRule.maxDistance - configuration.decisiveMargin
     }
 
-    private func needsEmbedding(_ track: Track) -> Bool {
+    private func needsEmbedding(_ track: Track, at time: Double) -> Bool {
         if !track.identity.settled || track.lastEmbedding == nil { return true }
         // The latest look named someone else than the settled vote (the face turned towards the
         // camera, say): look again at once, so a better view changes the vote within a few frames.
         // (An unknown look at a named track is a borderline frame: the name survives it.)
         if let named = track.observations.last?.personID, named != track.identity.personID { return true }
-        if track.framesSinceEmbedding >= configuration.reembedInterval { return true }
+        if track.framesSinceEmbedding >= configuration.reembedInterval,
+           time - track.embeddedAt >= configuration.reembedMinimumSeconds { return true }
         guard track.framesSinceEmbedding >= configuration.reembedMinimumGap else { return false }
         // A clearly better view than the one last embedded (turned to the camera, come closer).
         if track.quality >= track.embeddedQuality + configuration.reembedQualityGain { return true }

@@ -47,10 +47,10 @@ public struct TrackIdentity: Sendable, Equatable {
 
     /// Weighted majority vote over the recent observations: the label with the most weight wins
     /// (ties: the higher mean confidence). Settled once the winner has more than half of the weight
-    /// and `votesToSettle` votes, or a decisive look (see `TrackerConfiguration.decisiveMargin`),
-    /// which also wins against any weight of unknown looks.
-    static func vote(_ observations: [Observation], votesToSettle: Int, isDecisive: (Observation) -> Bool = { _ in false })
-        -> TrackIdentity
+    /// and `votesToSettle` votes (`unknownVotesToSettle` for unknown), or a decisive look (see
+    /// `TrackerConfiguration.decisiveMargin`), which also wins against any weight of unknown looks.
+    static func vote(_ observations: [Observation], votesToSettle: Int, unknownVotesToSettle: Int,
+                     isDecisive: (Observation) -> Bool = { _ in false }) -> TrackIdentity
     {
         guard !observations.isEmpty else { return .unsettled }
         var tally: [Int?: (votes: Int, weight: Double, confidence: Double)] = [:]
@@ -72,7 +72,7 @@ public struct TrackIdentity: Sendable, Equatable {
         let votes = winner.value.votes
         let share = winner.value.weight / totalWeight
         let decided = winner.key != nil && observations.contains { $0.personID == winner.key && isDecisive($0) }
-        let settled = decided || (votes >= votesToSettle && share > 0.5)
+        let settled = decided || (votes >= (winner.key == nil ? unknownVotesToSettle : votesToSettle) && share > 0.5)
         let confidence = share * winner.value.confidence / Double(votes)
         return settled ? TrackIdentity(personID: winner.key, confidence: confidence, settled: true)
             : TrackIdentity(personID: nil, confidence: confidence, settled: false)

@@ -12,10 +12,17 @@ public struct TrackerConfiguration: Sendable {
     public var reembedQualityGain: Double = 0.1
     /// …but for those two not sooner than this many frames after the last embedding.
     public var reembedMinimumGap: Int = 3
+    /// The periodic re-embedding waits at least this many seconds as well: a fast camera (or a
+    /// client sending as fast as it is answered) would otherwise spend an embedding every few
+    /// hundredths of a second on a face whose identity is settled.
+    public var reembedMinimumSeconds: Double = 0.5
     /// Observations the identity vote looks at (the most recent ones).
     public var voteWindow: Int = 7
-    /// Votes a label needs (and a majority) before the track's identity is settled.
+    /// Votes a person needs (and a majority) before the track's identity is settled on them.
     public var votesToSettle: Int = 2
+    /// Votes "unknown" needs to settle: one more, because any poor view of a known face is
+    /// unknown too (a face turning back to the camera gives a few such looks before the good ones).
+    public var unknownVotesToSettle: Int = 3
     /// A look that matches a person at a distance this far inside the match rule's limit (0.5 with
     /// the default 0.6) is decisive: it settles the track on them at once, and while it is in the
     /// vote window unknown looks (poor views of that person, it shows) cannot outvote it. No

@@ -89,6 +89,8 @@ struct StreamRecognitionTests {
             }
             #expect(strangerFaces.count == 5)
             #expect(strangerFaces.allSatisfy { $0.isUnknown && $0.userID == nil && $0.userName == nil })
+            // Unknown settles on its third look (any poor view of a known face looks unknown too).
+            #expect(strangerFaces.map(\.settled) == [false, false, true, true, true])
             #expect(Set(strangerFaces.map(\.trackID)).count == 1)
             await client.close()
             await second.close()

@@ -55,7 +55,11 @@ struct FaceThumbnailTests {
         #expect(tracker.thumbnailFloor(of: id) == 0.8)
         _ = tracker.assign([box], at: 0.1)
         let blurred = random.near(face, distance: 0.05)
-        let settled = tracker.record(trackID: id, embedding: blurred, observation: unknown, quality: 0.5, thumbnail: nil, at: 0.1)
+        #expect(tracker.record(trackID: id, embedding: blurred, observation: unknown, quality: 0.5, thumbnail: nil, at: 0.1).event == nil)
+        // Unknown settles on its third look.
+        _ = tracker.assign([box], at: 0.15)
+        let settled = tracker.record(trackID: id, embedding: random.near(face, distance: 0.05), observation: unknown, quality: 0.4,
+                                     thumbnail: nil, at: 0.15)
         let event = try #require(settled.event)
         #expect(event.best == FaceTracker.BestFace(embedding: sharp, quality: 0.8, thumbnail: Data([1])))
         _ = tracker.assign([box], at: 0.2)
@@ -68,7 +72,9 @@ struct FaceThumbnailTests {
         let other = plain.assign([box], at: 0)[0].trackID
         _ = plain.record(trackID: other, embedding: face, observation: unknown, quality: 0.3, at: 0)
         _ = plain.assign([box], at: 0.1)
-        let event2 = try #require(plain.record(trackID: other, embedding: sharp, observation: unknown, quality: 0.6, at: 0.1).event)
+        _ = plain.record(trackID: other, embedding: sharp, observation: unknown, quality: 0.6, at: 0.1)
+        _ = plain.assign([box], at: 0.15)
+        let event2 = try #require(plain.record(trackID: other, embedding: blurred, observation: unknown, quality: 0.4, at: 0.15).event)
         #expect(event2.best?.embedding == sharp && event2.best?.quality == 0.6 && event2.best?.thumbnail == nil)
     }
 }

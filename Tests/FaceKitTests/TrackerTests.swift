@@ -45,6 +45,9 @@ struct TrackerTests {
         let id = tracker.assign([box(0, 0)], at: 0)[0].trackID
         var result = tracker.record(trackID: id, embedding: face, observation: alice, at: 0)
         #expect(result.event == nil && !tracker.identity(of: id).settled)
+        // Not settled yet: the frame is answered with what this look said.
+        let first = tracker.answer(of: id)
+        #expect(first.personID == 42 && first.confidence == alice.confidence && !first.settled)
         _ = tracker.assign([box(5, 0)], at: 0.1)
         result = tracker.record(trackID: id, embedding: random.near(face, distance: 0.1), observation: alice, at: 0.1)
         #expect(result.event?.identity.personID == 42)
@@ -56,21 +59,65 @@ struct TrackerTests {
         #expect(abs(tracker.identity(of: id).confidence - 2.0 / 3.0 * alice.confidence) < 1e-9)
     }
 
-    @Test("a settled track is re-embedded only periodically or when its box changes a lot")
+    @Test("a settled track is re-embedded only periodically (10 frames and 0.5 s) or when its box changes a lot")
     func reembedding() {
-        let tracker = FaceTracker()
-        var random = RandomEmbeddings(seed: 5)
-        let face = random.next()
         let known = Observation(personID: 1, distance: 0.55, confidence: 0.9)
-        var needs: [Bool] = []
-        for frame in 0..<25 {
-            let a = tracker.assign([box(Double(frame), 0)], at: Double(frame) * 0.04)[0]
-            needs.append(a.needsEmbedding)
-            if a.needsEmbedding { _ = tracker.record(trackID: a.trackID, embedding: face, observation: known, at: Double(frame) * 0.04) }
+        /// The frames embedded when a face is seen `frames` times, `interval` seconds apart, moving `step` px a frame.
+        func embeddedFrames(_ frames: Int, every interval: Double, step: Double) -> (frames: [Int], tracker: FaceTracker) {
+            let tracker = FaceTracker()
+            var random = RandomEmbeddings(seed: 5)
+            let face = random.next()
+            var embedded: [Int] = []
+            for frame in 0..<frames {
+                let time = Double(frame) * interval
+                let a = tracker.assign([box(Double(frame) * step, 0)], at: time)[0]
+                guard a.needsEmbedding else { continue }
+                embedded.append(frame)
+                _ = tracker.record(trackID: a.trackID, embedding: face, observation: known, at: time)
+            }
+            return (embedded, tracker)
         }
-        #expect(needs.filter { $0 }.count == 2 + 2) // two to settle, then every 10th frame
-        let jump = tracker.assign([box(60, 0)], at: 1.1)[0]
+        // 5 fps: two looks to settle, then every 10th frame (2 s apart).
+        let camera = embeddedFrames(25, every: 0.2, step: 1)
+        #expect(camera.frames == [0, 1, 11, 21])
+        let jump = camera.tracker.assign([box(60, 0)], at: 5.0)[0]
         #expect(jump.needsEmbedding)
+        // 100 fps: 10 frames are only 0.1 s, so the periodic look waits for 0.5 s.
+        #expect(embeddedFrames(60, every: 0.01, step: 0).frames == [0, 1, 51])
+    }
+
+    @Test("unknown settles on the third agreeing look, a person on the second; until then the answer is the latest look's")
+    func unknownNeedsAThirdLook() {
+        let tracker = FaceTracker()
+        var random = RandomEmbeddings(seed: 23)
+        let face = random.next()
+        // A face turning back to the camera: first a good match, then two poor views, then good ones.
+        let good = look(5, at: 0.57), poor = look(nil, at: 0.64)
+        var answers: [TrackIdentity] = []
+        var ids: Set<String> = []
+        for (frame, observation) in [good, poor, poor, good, good].enumerated() {
+            let time = Double(frame) * 0.04
+            let a = tracker.assign([box(Double(frame), 0)], at: time)[0]
+            #expect(a.needsEmbedding, "frame \(frame): an unsettled track is embedded every frame")
+            ids.insert(a.trackID)
+            _ = tracker.record(trackID: a.trackID, embedding: random.near(face, distance: 0.05), observation: observation, at: time)
+            answers.append(tracker.answer(of: a.trackID))
+        }
+        #expect(ids.count == 1)
+        // Two unknown looks of three do not settle unknown, so the track keeps looking and the
+        // good views name it: the answers follow the looks until the person has 3 of 5.
+        #expect(answers.map(\.personID) == [5, nil, nil, 5, 5])
+        #expect(answers.map(\.settled) == [false, false, false, false, true])
+        // A stranger: unknown, settled on the third look.
+        let strangerFace = random.next(), far = look(nil, at: 0.8)
+        var settled: [Bool] = []
+        for frame in 0..<3 {
+            let time = 1 + Double(frame) * 0.04
+            let stranger = tracker.assign([box(400, 0)], at: time)[0].trackID
+            _ = tracker.record(trackID: stranger, embedding: strangerFace, observation: far, at: time)
+            settled.append(tracker.identity(of: stranger).settled)
+        }
+        #expect(settled == [false, false, true])
     }
 
     @Test("a sharp frontal view outweighs earlier poor views; a disagreeing look is checked at once")

@@ -30,6 +30,7 @@ extension OpenAPI {
                 ("confidence", Schema.unit("")),
                 ("bbox", Schema.bbox),
                 ("is_unknown", Schema.boolean()),
+                ("settled", Schema.boolean("True once the track's identity vote has settled. Until then the face is answered with what its latest look said, as a single photo of that frame would be.")),
             ])),
             ("StreamThrottled", Schema.record([
                 ("type", Schema.string().merging(["enum": ["throttled"]])),

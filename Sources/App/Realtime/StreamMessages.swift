@@ -75,9 +75,11 @@ struct StreamFace: Encodable, Equatable {
     let confidence: Double
     let bbox: [Int]
     let isUnknown: Bool
+    /// False while the track's vote has not settled: the answer is then its latest look's.
+    let settled: Bool
 
     enum CodingKeys: String, CodingKey {
-        case confidence, bbox
+        case confidence, bbox, settled
         case trackID = "track_id"
         case userID = "user_id"
         case userName = "user_name"
@@ -93,6 +95,7 @@ struct StreamFace: Encodable, Equatable {
         try container.encode((confidence * 1000).rounded() / 1000, forKey: .confidence)
         try container.encode(bbox, forKey: .bbox)
         try container.encode(isUnknown, forKey: .isUnknown)
+        try container.encode(settled, forKey: .settled)
     }
 }
 

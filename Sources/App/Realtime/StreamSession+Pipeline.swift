@@ -10,7 +10,8 @@ extension StreamSession {
     ///    embeddings split a track whose face changed and resume one that was briefly lost).
     /// 3. Only tracks that need it (new, unsettled, due, or moved a lot) are embedded and searched:
     ///    a settled track is answered from its vote.
-    /// 4. Each track's identity comes from its vote; settled/changed identities are logged with the
+    /// 4. Each track's identity comes from its vote (until it settles, from its latest look, marked
+    ///    `settled: false`); settled/changed identities are logged with the
     ///    track's best-quality look at the face: its embedding, quality and a small JPEG of it, made
     ///    in the embedding's engine job and only when a track's best look improves.
     func analyze(_ frame: Frame) async throws -> [StreamFace] {
@@ -45,11 +46,12 @@ extension StreamSession {
         metrics.recordFrame(timings: timings)
         metrics.recordFacesDetected(faces.count)
         return faces.indices.map { index in
-            let identity = tracker.identity(of: trackIDs[index])
-            let name = identity.personID.flatMap { runtime.people.name(of: $0) }
-            let known = identity.settled && name != nil
-            return StreamFace(trackID: trackIDs[index], userID: known ? identity.personID : nil, userName: known ? name : nil,
-                              confidence: identity.confidence, bbox: faces[index].box.array, isUnknown: !known)
+            let answer = tracker.answer(of: trackIDs[index])
+            let name = answer.personID.flatMap { runtime.people.name(of: $0) }
+            let known = name != nil
+            return StreamFace(trackID: trackIDs[index], userID: known ? answer.personID : nil, userName: known ? name : nil,
+                              confidence: answer.confidence, bbox: faces[index].box.array, isUnknown: !known,
+                              settled: answer.settled)
         }
     }
 }

@@ -13,9 +13,10 @@ final class StreamClient: Sendable {
         let confidence: Double
         let bbox: [Int]
         let isUnknown: Bool
+        let settled: Bool
 
         enum CodingKeys: String, CodingKey {
-            case confidence, bbox
+            case confidence, bbox, settled
             case trackID = "track_id"
             case userID = "user_id"
             case userName = "user_name"
