@@ -1,7 +1,12 @@
 // One helper thread for the whole process, started on first use. While a session holds it, it spins
 // (kernel calls follow each other within microseconds, too fast for a condition variable's wake-up);
 // between sessions it sleeps on one.
+//
+// A layer's rows are cut into chunks that the calling thread and the helper claim one at a time, so
+// the caller never waits for a helper that has not started: a helper the scheduler put on the
+// caller's own CPU, or one still waking up, simply gets fewer chunks (or none).
 #include "row_split.hpp"
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -22,6 +27,11 @@ inline void pause() {
     std::this_thread::yield();
 #endif
 }
+
+std::atomic<int> running_jobs{0};
+
+// Chunks per kernel call: enough that either thread can take most of the work when the other is late.
+constexpr int chunks_per_call = 8;
 
 class Helper {
 public:
@@ -52,17 +62,22 @@ public:
         owned.store(false, std::memory_order_release);
     }
 
-    // Runs `body` on [first, end) on the helper thread while the caller computes its own part;
-    // returns the ticket `finish` waits for.
-    uint64_t post(const std::function<void(int, int)> &body, int first, int end) {
+    // Runs body over [0, rows) in chunks claimed by this thread and the helper; returns when all are done.
+    void run(const std::function<void(int, int)> &body, int rows) {
+        const int chunks = std::min(rows, chunks_per_call);
         task = &body;
-        task_first = first;
-        task_end = end;
-        return posted.fetch_add(1, std::memory_order_acq_rel) + 1;
-    }
-
-    void finish(uint64_t ticket) {
-        while (done.load(std::memory_order_acquire) != ticket) pause();
+        task_rows = rows;
+        task_chunks = chunks;
+        finished.store(0, std::memory_order_relaxed);
+        const uint64_t ticket = generation + 1;
+        generation = ticket;
+        // Publishes the task: the claim word now carries the new ticket and chunk 0.
+        claim.store(ticket << 32, std::memory_order_release);
+        while (work(ticket)) {}
+        for (int spins = 0; finished.load(std::memory_order_acquire) != chunks; ++spins) {
+            // The helper holds a chunk; if it shares this CPU, let it run.
+            if (spins < 4096) pause(); else std::this_thread::yield();
+        }
     }
 
 private:
@@ -74,6 +89,22 @@ private:
         sleeping.notify_one();
     }
 
+    // Claims and computes one chunk of task `ticket`; false when none is left (or the task is over).
+    bool work(uint64_t ticket) {
+        uint64_t word = claim.load(std::memory_order_acquire);
+        for (;;) {
+            const uint64_t chunk = word & 0xffffffffu;
+            if ((word >> 32) != ticket || chunk >= uint64_t(task_chunks)) return false;
+            if (claim.compare_exchange_weak(word, word + 1, std::memory_order_acq_rel)) break;
+        }
+        const int index = int(word & 0xffffffffu);
+        const int first = int(int64_t(task_rows) * index / task_chunks);
+        const int end = int(int64_t(task_rows) * (index + 1) / task_chunks);
+        (*task)(first, end);
+        finished.fetch_add(1, std::memory_order_acq_rel);
+        return true;
+    }
+
     void loop() {
         uint64_t seen = 0;
         for (;;) {
@@ -82,28 +113,28 @@ private:
                 sleeping.wait(lock, [this] { return awake.load(std::memory_order_acquire); });
             }
             while (awake.load(std::memory_order_acquire)) {
-                const uint64_t ticket = posted.load(std::memory_order_acquire);
+                const uint64_t ticket = claim.load(std::memory_order_acquire) >> 32;
                 if (ticket == seen) {
                     pause();
                     continue;
                 }
                 seen = ticket;
-                (*task)(task_first, task_end);
-                done.store(ticket, std::memory_order_release);
+                while (work(ticket)) {}
             }
         }
     }
 
     std::atomic<bool> owned{false}, awake{false};
-    std::atomic<uint64_t> posted{0}, done{0};
-    // Written by the session's thread before `posted` is raised, read by the helper after it sees that.
+    // (ticket << 32) | next chunk to claim. A ticket names one kernel call; a stale claim fails its ticket check.
+    std::atomic<uint64_t> claim{0};
+    std::atomic<int> finished{0};
+    uint64_t generation = 0; // the session's thread only
+    // Written by the session's thread before `claim` carries the new ticket; read after a claim succeeds.
     const std::function<void(int, int)> *task = nullptr;
-    int task_first = 0, task_end = 0;
+    int task_rows = 0, task_chunks = 0;
     std::mutex mutex;
     std::condition_variable sleeping;
 };
-
-std::atomic<int> running_jobs{0};
 
 // The calling thread's session: whether it holds the helper, and whether it keeps it regardless.
 thread_local bool holding = false;
@@ -137,11 +168,7 @@ Session::~Session() {
 void rows(int rows, const std::function<void(int, int)> &body) {
     if (holding && !keep && running_jobs.load(std::memory_order_relaxed) > 1) give_back();
     if (!holding || rows < 2) return body(0, rows);
-    const int half = rows / 2;
-    Helper &helper = Helper::shared();
-    const uint64_t ticket = helper.post(body, half, rows);
-    body(0, half);
-    helper.finish(ticket);
+    Helper::shared().run(body, rows);
 }
 
 } // namespace dlibface::row_split
