@@ -1,8 +1,8 @@
 // Splitting a layer's rows between the calling engine thread and one spare-core helper thread.
 // A stream in lockstep waits for each frame's answer, so while the other engine threads are idle a
-// detection can use their core: each kernel call hands the lower half of its rows to the helper and
-// computes the upper half itself. The halves are computed exactly as a single thread would, so the
-// outputs are bit-for-bit the same either way.
+// detection can use their core: each kernel call cuts its rows into chunks that the calling thread and
+// the helper claim one at a time. Every row is computed exactly as a single thread would compute it,
+// so the outputs are bit-for-bit the same either way.
 #pragma once
 #include <functional>
 
@@ -25,7 +25,7 @@ public:
     Session &operator=(const Session &) = delete;
 };
 
-// Runs body(first, end) over the rows [0, rows): in two halves, one on the helper, while the calling
+// Runs body(first, end) over the rows [0, rows): in chunks shared with the helper while the calling
 // thread holds a session; whole on the calling thread otherwise.
 void rows(int rows, const std::function<void(int, int)> &body);
 

@@ -202,7 +202,7 @@ bool vectorized() { return use_avx2(); }
 
 void force_portable(bool portable) { portable_forced = portable; }
 
-// Each layer's rows go through row_split::rows: whole on this thread, or halved with the helper.
+// Each layer's rows go through row_split::rows: whole on this thread, or in chunks shared with the helper.
 // The body is chosen here, on the engine's thread, so the helper runs the same one.
 
 void load_rgb(const uint8_t *rgb, int width, int height, size_t row_bytes, FeatureMap &out) {
