@@ -1,9 +1,12 @@
 // The engine handle: YuNet/HOG/CNN detection, 5-point landmarks, aligned chips, 128-D descriptors.
 #include "internal.hpp"
+#include "descriptor_network.hpp"
 #include "networks.hpp"
 #include "row_split.hpp"
 #include "yunet.hpp"
 #include <algorithm>
+#include <cmath>
+#include <array>
 #include <dlfcn.h>
 #include <chrono>
 #include <limits>
@@ -18,7 +21,8 @@ using namespace dlibface;
 struct dlibface_engine {
     dlib::frontal_face_detector hog = dlib::get_frontal_face_detector();
     dlib::shape_predictor landmarks;
-    nets::descriptor_net descriptor;
+    nets::descriptor_net descriptor; // dlib's evaluation: the weights' source, and the reference in tests
+    std::unique_ptr<DescriptorNetwork> descriptors; // FaceStream's evaluation of the same network
     std::unique_ptr<nets::mmod_net> cnn;
     std::unique_ptr<YuNet> yunet;
 };
@@ -98,6 +102,7 @@ extern "C" int dlibface_engine_new(const char *shape_predictor_path, const char 
         auto engine = std::make_unique<dlibface_engine>();
         load_model(engine->landmarks, shape_predictor_path, "shape predictor");
         load_model(engine->descriptor, recognition_model_path, "face recognition model");
+        engine->descriptors = std::make_unique<DescriptorNetwork>(engine->descriptor);
         if (cnn_model_path != nullptr) {
             engine->cnn = std::make_unique<nets::mmod_net>();
             load_model(*engine->cnn, cnn_model_path, "CNN face detector");
@@ -170,47 +175,77 @@ extern "C" int dlibface_landmarks(dlibface_engine *engine, const dlibface_image 
     });
 }
 
+namespace {
+
+// dlib's aligned 150x150 chips (25 % padding) of the faces with these boxes and 5-point landmarks.
+std::vector<dlib::matrix<dlib::rgb_pixel>> face_chips(const dlibface_image *image, const dlibface_rect *boxes,
+                                                      const double *points, int32_t n) {
+    std::vector<dlib::chip_details> details;
+    details.reserve(size_t(n));
+    for (int32_t i = 0; i < n; ++i) {
+        std::vector<dlib::point> parts;
+        for (int p = 0; p < 5; ++p) {
+            parts.emplace_back(long(std::lround(points[i * 10 + p * 2])), long(std::lround(points[i * 10 + p * 2 + 1])));
+        }
+        details.push_back(dlib::get_face_chip_details(dlib::full_object_detection(to_rectangle(boxes[i]), parts),
+                                                      DescriptorNetwork::chip_size, 0.25));
+    }
+    dlib::array<dlib::matrix<dlib::rgb_pixel>> chips;
+    dlib::extract_image_chips(image->pixels, details, chips);
+    return std::vector<dlib::matrix<dlib::rgb_pixel>>(chips.begin(), chips.end());
+}
+
+} // namespace
+
 extern "C" int dlibface_embed(dlibface_engine *engine, const dlibface_image *image,
-                              const dlibface_rect *boxes, const double *points, int32_t n, int mirror,
+                              const dlibface_rect *boxes, const double *points, int32_t n, int mirror, int spare_core,
                               float *descriptors, double *sharpness, dlibface_embed_timing *timing,
                               char *err, size_t err_len) {
     return guarded(err, err_len, [&] {
         if (n <= 0) return;
         auto started = std::chrono::steady_clock::now();
-        std::vector<dlib::chip_details> details;
-        details.reserve(size_t(n));
-        for (int32_t i = 0; i < n; ++i) {
-            std::vector<dlib::point> parts;
-            for (int p = 0; p < 5; ++p) {
-                parts.emplace_back(long(std::lround(points[i * 10 + p * 2])), long(std::lround(points[i * 10 + p * 2 + 1])));
-            }
-            details.push_back(dlib::get_face_chip_details(dlib::full_object_detection(to_rectangle(boxes[i]), parts), 150, 0.25));
-        }
-        dlib::array<dlib::matrix<dlib::rgb_pixel>> chips;
-        dlib::extract_image_chips(image->pixels, details, chips);
-        std::vector<dlib::matrix<dlib::rgb_pixel>> batch(chips.begin(), chips.end());
+        std::vector<dlib::matrix<dlib::rgb_pixel>> chips = face_chips(image, boxes, points, n);
         if (sharpness != nullptr) {
-            for (int32_t i = 0; i < n; ++i) sharpness[i] = laplacian_variance(batch[size_t(i)]);
+            for (int32_t i = 0; i < n; ++i) sharpness[i] = laplacian_variance(chips[size_t(i)]);
         }
         double chip_ms = elapsed_ms(started);
         started = std::chrono::steady_clock::now();
-        if (mirror) {
-            // The mirror images go in the same batch: one pass of the ResNet over 2n chips.
-            for (int32_t i = 0; i < n; ++i) {
-                dlib::matrix<dlib::rgb_pixel> flipped;
-                dlib::flip_image_left_right(batch[size_t(i)], flipped);
-                batch.push_back(std::move(flipped));
-            }
-        }
-        std::vector<dlib::matrix<float, 0, 1>> result = engine->descriptor(batch, 16);
+        std::array<float, DescriptorNetwork::dimensions> flipped_descriptor;
         for (int32_t i = 0; i < n; ++i) {
-            dlib::matrix<float, 0, 1> descriptor = result[size_t(i)];
-            if (mirror) descriptor = (descriptor + result[size_t(n + i)]) * 0.5f;
-            std::memcpy(descriptors + size_t(i) * 128, &descriptor(0), 128 * sizeof(float));
+            float *descriptor = descriptors + size_t(i) * DescriptorNetwork::dimensions;
+            engine->descriptors->run(chips[size_t(i)], descriptor, spare_core != 0);
+            if (!mirror) continue;
+            dlib::matrix<dlib::rgb_pixel> flipped;
+            dlib::flip_image_left_right(chips[size_t(i)], flipped);
+            engine->descriptors->run(flipped, flipped_descriptor.data(), spare_core != 0);
+            for (int d = 0; d < DescriptorNetwork::dimensions; ++d) {
+                descriptor[d] = (descriptor[d] + flipped_descriptor[size_t(d)]) * 0.5f;
+            }
         }
         if (timing != nullptr) {
             timing->chip_ms = chip_ms;
             timing->embed_ms = elapsed_ms(started);
+        }
+    });
+}
+
+extern "C" int dlibface_descriptor_difference(dlibface_engine *engine, const dlibface_image *image,
+                                              const dlibface_rect *boxes, const double *points, int32_t n,
+                                              double *max_difference, char *err, size_t err_len) {
+    return guarded(err, err_len, [&] {
+        *max_difference = 0;
+        if (n <= 0) return;
+        std::vector<dlib::matrix<dlib::rgb_pixel>> chips = face_chips(image, boxes, points, n);
+        const std::vector<dlib::matrix<float, 0, 1>> reference = engine->descriptor(chips, 16);
+        std::array<float, DescriptorNetwork::dimensions> alone, shared;
+        for (size_t i = 0; i < chips.size(); ++i) {
+            engine->descriptors->run(chips[i], alone.data(), false);
+            engine->descriptors->run(chips[i], shared.data(), true, true);
+            for (int d = 0; d < DescriptorNetwork::dimensions; ++d) {
+                const double expected = reference[i](d);
+                *max_difference = std::max({*max_difference, std::abs(double(alone[size_t(d)]) - expected),
+                                            std::abs(double(shared[size_t(d)]) - expected)});
+            }
         }
     });
 }

@@ -62,6 +62,15 @@ final class DlibEngine {
         return difference
     }
 
+    /// The largest difference between dlib's descriptors of these faces and FaceStream's evaluation
+    /// of the same network, alone and with the spare-core helper.
+    func descriptorDifference(_ image: Image, boxes: [dlibface_rect], landmarks: [[Point]]) throws(FaceKitError) -> Double {
+        var difference = 0.0
+        let points = landmarks.flatMap { $0.flatMap { [$0.x, $0.y] } }
+        try checked { dlibface_descriptor_difference(handle, image.handle, boxes, points, Int32(boxes.count), &difference, $0, $1) }
+        return difference
+    }
+
     /// Five landmarks per box.
     func landmarks(_ image: Image, boxes: [dlibface_rect]) throws(FaceKitError) -> [[Point]] {
         guard !boxes.isEmpty else { return [] }
@@ -72,8 +81,9 @@ final class DlibEngine {
         }
     }
 
-    /// Descriptors and chip sharpness for faces given their boxes and landmarks, in one batch.
-    func embed(_ image: Image, boxes: [dlibface_rect], landmarks: [[Point]], mirror: Bool) throws(FaceKitError)
+    /// Descriptors and chip sharpness for faces given their boxes and landmarks. `spareCore`: the
+    /// ResNet may share its rows with the shim's spare-core helper thread (while it is free).
+    func embed(_ image: Image, boxes: [dlibface_rect], landmarks: [[Point]], mirror: Bool, spareCore: Bool = false) throws(FaceKitError)
         -> (embeddings: [Embedding], sharpness: [Double], timing: dlibface_embed_timing)
     {
         var timing = dlibface_embed_timing()
@@ -82,7 +92,7 @@ final class DlibEngine {
         var descriptors = [Float](repeating: 0, count: boxes.count * Embedding.dimensions)
         var sharpness = [Double](repeating: 0, count: boxes.count)
         try checked {
-            dlibface_embed(handle, image.handle, boxes, points, Int32(boxes.count), mirror ? 1 : 0, &descriptors,
+            dlibface_embed(handle, image.handle, boxes, points, Int32(boxes.count), mirror ? 1 : 0, spareCore ? 1 : 0, &descriptors,
                            &sharpness, &timing, $0, $1)
         }
         var embeddings: [Embedding] = []

@@ -38,7 +38,7 @@ public final class FaceEngine: Sendable {
         return try await pool.run { engine throws(FaceKitError) in
             var timings = StageTimings()
             var faces = try Self.detect(engine, image, options, spareCore: pool.hasSpareCore, &timings)
-            if options.embed { try Self.embed(engine, image, &faces, mirror: options.mirror, &timings) }
+            if options.embed { try Self.embed(engine, image, &faces, mirror: options.mirror, spareCore: pool.hasSpareCore, &timings) }
             return (faces, timings)
         }
     }
@@ -54,6 +54,15 @@ public final class FaceEngine: Sendable {
     /// rows of every layer shared with the spare-core helper thread (0: the split is exact).
     public func yunetSplitDifference(_ image: Image) async throws(FaceKitError) -> Double {
         try await pool.run { engine throws(FaceKitError) in try engine.yunetSplitDifference(image) }
+    }
+
+    /// How far FaceStream's evaluation of the descriptor ResNet strays from dlib's on these faces
+    /// (found on `image`, with landmarks), alone and with the spare-core helper.
+    public func descriptorDifference(_ faces: [Face], in image: Image) async throws(FaceKitError) -> Double {
+        let boxes = faces.map(\.rawBox.rect), landmarks = faces.map(\.landmarks)
+        return try await pool.run { engine throws(FaceKitError) in
+            try engine.descriptorDifference(image, boxes: boxes, landmarks: landmarks)
+        }
     }
 
     /// Decodes an image on an engine thread; returns it with the milliseconds decoding took.
@@ -147,10 +156,11 @@ public final class FaceEngine: Sendable {
     private func embedJob(_ faces: [Face], in image: Image, mirror: Bool, continuing: Bool,
                           thumbnails: ThumbnailSettings?, floors: [Double]) async throws(FaceKitError) -> EmbeddedFaces {
         guard !faces.isEmpty else { return EmbeddedFaces(faces: faces, timings: StageTimings(), thumbnails: []) }
+        let spareCore = pool.hasSpareCore
         return try await pool.run(continuing: continuing) { engine throws(FaceKitError) in
             var copy = faces
             var timings = StageTimings()
-            try Self.embed(engine, image, &copy, mirror: mirror, &timings)
+            try Self.embed(engine, image, &copy, mirror: mirror, spareCore: spareCore, &timings)
             guard let thumbnails else { return EmbeddedFaces(faces: copy, timings: timings, thumbnails: []) }
             let made = copy.indices.map { index -> Data? in
                 guard copy[index].quality.score > floors[index] else { return nil }
@@ -231,7 +241,8 @@ public final class FaceEngine: Sendable {
                     embedding: nil, rawBox: RawBox(rect))
     }
 
-    private static func embed(_ engine: DlibEngine, _ image: Image, _ faces: inout [Face], mirror: Bool,
+    /// `spareCore`: the ResNet may borrow an idle engine thread's core while no other job runs.
+    private static func embed(_ engine: DlibEngine, _ image: Image, _ faces: inout [Face], mirror: Bool, spareCore: Bool,
                               _ timings: inout StageTimings) throws(FaceKitError) {
         guard !faces.isEmpty else { return }
         let unlocated = faces.indices.filter { faces[$0].landmarks.isEmpty }
@@ -240,7 +251,7 @@ public final class FaceEngine: Sendable {
             for (index, points) in zip(unlocated, located) { faces[index].landmarks = points }
         }
         let boxes = faces.map(\.rawBox.rect)
-        let result = try engine.embed(image, boxes: boxes, landmarks: faces.map(\.landmarks), mirror: mirror)
+        let result = try engine.embed(image, boxes: boxes, landmarks: faces.map(\.landmarks), mirror: mirror, spareCore: spareCore)
         timings.chip += result.timing.chip_ms
         timings.embed += result.timing.embed_ms
         for index in faces.indices {

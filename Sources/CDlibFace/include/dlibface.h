@@ -125,14 +125,23 @@ int dlibface_landmarks(dlibface_engine *engine, const dlibface_image *image,
                        size_t err_len);
 
 // Aligned 150x150 chips (get_face_chip_details(shape, 150, 0.25)) for `n` faces given their
-// boxes and dlib 5-point landmarks, then 128-D descriptors in one batch: writes n*128 floats into
-// `descriptors` and, when non-NULL, the chip's sharpness (variance of the Laplacian of its
-// gray levels) into `sharpness` (n doubles). With `mirror` != 0 each descriptor is the mean of
-// the chip's and its horizontal mirror image's (twice the ResNet work). `timing` may be NULL.
+// boxes and dlib 5-point landmarks, then their 128-D descriptors from dlib's ResNet (evaluated by
+// FaceStream's layers, descriptor_network.hpp): writes n*128 floats into `descriptors` and, when
+// non-NULL, the chip's sharpness (variance of the Laplacian of its gray levels) into `sharpness`
+// (n doubles). With `mirror` != 0 each descriptor is the mean of the chip's and its horizontal
+// mirror image's (twice the ResNet work). `spare_core` != 0: the network may share its rows with
+// the spare-core helper thread while no other engine job runs. `timing` may be NULL.
 int dlibface_embed(dlibface_engine *engine, const dlibface_image *image,
-                   const dlibface_rect *boxes, const double *points, int32_t n, int mirror,
+                   const dlibface_rect *boxes, const double *points, int32_t n, int mirror, int spare_core,
                    float *descriptors, double *sharpness, dlibface_embed_timing *timing,
                    char *err, size_t err_len);
+
+// For tests: the faces' descriptors from dlib's own evaluation of the ResNet, from FaceStream's on
+// this thread alone and from FaceStream's with the spare-core helper (waiting for it); writes the
+// largest absolute difference between dlib's and either of FaceStream's to `max_difference`.
+int dlibface_descriptor_difference(dlibface_engine *engine, const dlibface_image *image,
+                                   const dlibface_rect *boxes, const double *points, int32_t n,
+                                   double *max_difference, char *err, size_t err_len);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,276 @@
+// The layers follow dlib's CPU implementation (dlib/cuda/cpu_dlib.cpp) step for step: the same
+// im2col patch order and single-precision matrix product, the bias then the affine transform, pools
+// over unpadded windows, and a residual sum whose smaller operand counts as zero outside its extent.
+#include "descriptor_network.hpp"
+#include "internal.hpp"
+#include "matrix_product.hpp"
+#include "row_split.hpp"
+#include <algorithm>
+
+namespace dlibface {
+
+namespace {
+
+// Collects the network's convolutions, affine layers and final projection, from the output to the input.
+struct WeightCollector {
+    struct Conv {
+        long filters, rows, columns, stride_y, stride_x, padding_y, padding_x;
+        bool has_bias;
+        std::vector<float> params;
+    };
+    std::vector<Conv> *convolutions;
+    std::vector<std::pair<std::vector<float>, std::vector<float>>> *affines;
+    std::vector<float> *projection;
+    long *projection_outputs;
+
+    template <long F, long R, long C, int SY, int SX, int PY, int PX>
+    void operator()(dlib::con_<F, R, C, SY, SX, PY, PX> &layer) const {
+        const dlib::tensor &params = layer.get_layer_params();
+        convolutions->push_back(Conv{layer.num_filters(), layer.nr(), layer.nc(), layer.stride_y(), layer.stride_x(),
+                                     layer.padding_y(), layer.padding_x(), !layer.bias_is_disabled(),
+                                     std::vector<float>(params.host(), params.host() + params.size())});
+    }
+    void operator()(dlib::affine_ &layer) const {
+        if (layer.get_mode() != dlib::CONV_MODE) throw Failure(DLIBFACE_MODEL_ERROR, "face recognition model: affine layer not per channel");
+        auto gamma = layer.get_gamma();
+        auto beta = layer.get_beta();
+        affines->emplace_back(std::vector<float>(gamma.host(), gamma.host() + gamma.size()),
+                              std::vector<float>(beta.host(), beta.host() + beta.size()));
+    }
+    template <unsigned long N, dlib::fc_bias_mode B>
+    void operator()(dlib::fc_<N, B> &layer) const {
+        const dlib::tensor &params = layer.get_layer_params();
+        *projection = std::vector<float>(params.host(), params.host() + params.size());
+        *projection_outputs = long(N);
+    }
+    template <typename Other>
+    void operator()(Other &) const {}
+};
+
+[[noreturn]] void wrong_model(const char *what) {
+    throw Failure(DLIBFACE_MODEL_ERROR, std::string("face recognition model: ") + what);
+}
+
+// Products smaller than this many multiply-adds run whole on the calling thread: sharing them costs more than it saves.
+constexpr long smallest_shared_product = 2'000'000;
+
+} // namespace
+
+void DescriptorNetwork::Map::shape(int c, int h, int w) {
+    channels = c;
+    height = h;
+    width = w;
+    values.resize(size_t(c) * size_t(h) * size_t(w));
+}
+
+DescriptorNetwork::DescriptorNetwork(nets::descriptor_net &net) {
+    std::vector<WeightCollector::Conv> convolutions;
+    std::vector<std::pair<std::vector<float>, std::vector<float>>> affines;
+    long projection_outputs = 0;
+    dlib::visit_computational_layers(net, WeightCollector{&convolutions, &affines, &projection, &projection_outputs});
+    if (convolutions.size() != 29 || affines.size() != 29) wrong_model("expected 29 convolutions, each with an affine layer");
+    std::reverse(convolutions.begin(), convolutions.end());
+    std::reverse(affines.begin(), affines.end());
+
+    int channels = 3;
+    auto take = [&](size_t index, int size, int stride) {
+        const WeightCollector::Conv &source = convolutions[index];
+        const long per_filter = long(channels) * size * size;
+        const long filters = source.filters;
+        if (source.rows != size || source.columns != size || source.stride_y != stride || source.stride_x != stride ||
+            source.padding_y != source.padding_x || !source.has_bias ||
+            long(source.params.size()) != filters * per_filter + filters ||
+            long(affines[index].first.size()) != filters || long(affines[index].second.size()) != filters) {
+            wrong_model("a convolution's shape is not the ResNet's");
+        }
+        Convolution conv;
+        conv.inputs = channels;
+        conv.outputs = int(filters);
+        conv.size = size;
+        conv.stride = stride;
+        conv.padding = int(source.padding_y);
+        conv.weights.assign(source.params.begin(), source.params.begin() + filters * per_filter);
+        conv.bias.assign(source.params.begin() + filters * per_filter, source.params.end());
+        conv.scale = affines[index].first;
+        conv.shift = affines[index].second;
+        channels = conv.outputs;
+        return conv;
+    };
+
+    stem = take(0, 7, 2);
+    // Blocks from the input: level 4 (3 x 32), level 3 (64, down first), 2 (128), 1 (256), 0 (256, down).
+    const std::array<std::pair<int, bool>, 14> layout{{{32, false}, {32, false}, {32, false},
+                                                       {64, true}, {64, false}, {64, false}, {64, false},
+                                                       {128, true}, {128, false}, {128, false},
+                                                       {256, true}, {256, false}, {256, false},
+                                                       {256, true}}};
+    size_t index = 1;
+    for (const auto &[width, down] : layout) {
+        Block block;
+        block.down = down;
+        block.first = take(index++, 3, down ? 2 : 1);
+        block.second = take(index++, 3, 1);
+        if (block.first.outputs != width || block.second.outputs != width) wrong_model("a block's width is not the ResNet's");
+        blocks.push_back(std::move(block));
+    }
+    if (projection_outputs != dimensions || long(projection.size()) != 256L * dimensions) wrong_model("the projection is not 256 -> 128");
+}
+
+void DescriptorNetwork::convolve(const Map &in, const Convolution &conv, bool relu, Map &out) {
+    const int size = conv.size, stride = conv.stride, padding = conv.padding;
+    const int out_height = 1 + (in.height + 2 * padding - size) / stride;
+    const int out_width = 1 + (in.width + 2 * padding - size) / stride;
+    out.shape(conv.outputs, out_height, out_width);
+    const int patch = conv.inputs * size * size;
+    const int pixels = out_height * out_width;
+    float *output = out.values.data();
+
+    // The patches of output rows [first, end): one row of `patch` values per output pixel.
+    auto gather = [&](int first, int end, float *p) {
+        for (int r = first; r < end; ++r) {
+            const int top = r * stride - padding;
+            for (int c = 0; c < out_width; ++c) {
+                const int left = c * stride - padding;
+                for (int k = 0; k < conv.inputs; ++k) {
+                    const float *plane = in.plane(k);
+                    for (int y = top; y < top + size; ++y) {
+                        if (y < 0 || y >= in.height) {
+                            std::fill(p, p + size, 0.0f);
+                            p += size;
+                            continue;
+                        }
+                        const float *line = plane + size_t(y) * size_t(in.width);
+                        for (int x = left; x < left + size; ++x) *p++ = (x >= 0 && x < in.width) ? line[x] : 0.0f;
+                    }
+                }
+            }
+        }
+    };
+    // Filters [first_filter, end_filter) over `count` pixels from `pixel`: one matrix product, then
+    // bias, affine and ReLU on the values just written.
+    auto product = [&](int first_filter, int end_filter, const float *patches, int pixel, int count) {
+        float *target = output + size_t(first_filter) * size_t(pixels) + size_t(pixel);
+        multiply(end_filter - first_filter, count, patch, conv.weights.data() + size_t(first_filter) * size_t(patch), patch,
+                 patches, patch, true, target, pixels);
+        for (int m = first_filter; m < end_filter; ++m) {
+            float *values = target + size_t(m - first_filter) * size_t(pixels);
+            const float bias = conv.bias[size_t(m)], scale = conv.scale[size_t(m)], shift = conv.shift[size_t(m)];
+            for (int i = 0; i < count; ++i) {
+                const float v = scale * (values[i] + bias) + shift;
+                values[i] = relu ? std::max(0.0f, v) : v;
+            }
+        }
+    };
+    const bool shared = long(conv.outputs) * pixels * patch >= smallest_shared_product;
+    if (shared && conv.outputs <= pixels) {
+        // More pixels than filters: the output rows are shared, each chunk gathering its own patches
+        // (each thread's matrix product then packs all the weights and its own patches).
+        row_split::rows(out_height, [&](int first, int end) {
+            thread_local std::vector<float> patches;
+            patches.resize(size_t(end - first) * size_t(out_width) * size_t(patch));
+            gather(first, end, patches.data());
+            product(0, conv.outputs, patches.data(), first * out_width, (end - first) * out_width);
+        });
+        return;
+    }
+    // More filters than pixels: the filters are shared, and each thread packs its own part of the weights.
+    patches.resize(size_t(pixels) * size_t(patch));
+    gather(0, out_height, patches.data());
+    if (shared) {
+        row_split::rows(conv.outputs, [&](int first, int end) { product(first, end, patches.data(), 0, pixels); });
+    } else {
+        product(0, conv.outputs, patches.data(), 0, pixels);
+    }
+}
+
+void DescriptorNetwork::run_block(const Block &block) {
+    convolve(current, block.first, true, middle);
+    convolve(middle, block.second, false, branch);
+    const Map *skip = &current;
+    if (block.down) {
+        // 2x2 average pool, stride 2, no padding.
+        const int height = 1 + (current.height - 2) / 2, width = 1 + (current.width - 2) / 2;
+        shortcut.shape(current.channels, height, width);
+        for (int k = 0; k < current.channels; ++k) {
+            const float *in = current.plane(k);
+            float *out = shortcut.plane(k);
+            for (int r = 0; r < height; ++r) {
+                for (int c = 0; c < width; ++c) {
+                    const float *a = in + size_t(2 * r) * size_t(current.width) + 2 * c;
+                    const float *b = a + current.width;
+                    out[r * width + c] = (a[0] + a[1] + b[0] + b[1]) / 4.0f;
+                }
+            }
+        }
+        skip = &shortcut;
+    }
+    // The sum covers the larger extent of the two; each counts as zero outside its own (a
+    // downsampled 8x8 map gives a 3x3 branch and a 4x4 shortcut).
+    const int channels = std::max(branch.channels, skip->channels);
+    const int height = std::max(branch.height, skip->height), width = std::max(branch.width, skip->width);
+    middle.shape(channels, height, width);
+    for (int k = 0; k < channels; ++k) {
+        float *out = middle.plane(k);
+        for (int r = 0; r < height; ++r) {
+            for (int c = 0; c < width; ++c) {
+                const float a = (k < skip->channels && r < skip->height && c < skip->width)
+                                    ? skip->plane(k)[r * skip->width + c] : 0.0f;
+                const float b = (k < branch.channels && r < branch.height && c < branch.width)
+                                    ? branch.plane(k)[r * branch.width + c] : 0.0f;
+                out[r * width + c] = std::max(0.0f, a + b);
+            }
+        }
+    }
+    std::swap(current, middle);
+}
+
+void DescriptorNetwork::run(const dlib::matrix<dlib::rgb_pixel> &chip, float *descriptor, bool spare_core, bool wait) {
+    if (chip.nr() != chip_size || chip.nc() != chip_size) throw Failure(DLIBFACE_INTERNAL, "face chip is not 150x150");
+    const row_split::Session session(spare_core || wait, wait);
+    // dlib's input layer: per-channel mean subtracted, divided by 256, planes R, G, B.
+    Map &input = branch;
+    input.shape(3, chip_size, chip_size);
+    float *red = input.plane(0), *green = input.plane(1), *blue = input.plane(2);
+    for (long r = 0; r < chip_size; ++r) {
+        for (long c = 0; c < chip_size; ++c) {
+            const dlib::rgb_pixel &p = chip(r, c);
+            const size_t i = size_t(r * chip_size + c);
+            red[i] = (float(p.red) - 122.782f) / 256.0f;
+            green[i] = (float(p.green) - 117.001f) / 256.0f;
+            blue[i] = (float(p.blue) - 104.298f) / 256.0f;
+        }
+    }
+    convolve(input, stem, true, middle);
+    // 3x3 max pool, stride 2, no padding.
+    {
+        const int height = 1 + (middle.height - 3) / 2, width = 1 + (middle.width - 3) / 2;
+        current.shape(middle.channels, height, width);
+        for (int k = 0; k < middle.channels; ++k) {
+            const float *in = middle.plane(k);
+            float *out = current.plane(k);
+            for (int r = 0; r < height; ++r) {
+                for (int c = 0; c < width; ++c) {
+                    float best = in[size_t(2 * r) * size_t(middle.width) + 2 * c];
+                    for (int y = 0; y < 3; ++y) {
+                        const float *line = in + size_t(2 * r + y) * size_t(middle.width) + 2 * c;
+                        best = std::max({best, line[0], line[1], line[2]});
+                    }
+                    out[r * width + c] = best;
+                }
+            }
+        }
+    }
+    for (const Block &block : blocks) run_block(block);
+    // Average over the whole map, then the 256 -> 128 projection.
+    std::array<float, 256> pooled{};
+    if (current.channels != 256) throw Failure(DLIBFACE_INTERNAL, "face descriptor network ended with the wrong width");
+    const int area = current.height * current.width;
+    for (int k = 0; k < 256; ++k) {
+        float sum = 0;
+        for (int i = 0; i < area; ++i) sum += current.plane(k)[i];
+        pooled[size_t(k)] = sum / float(area);
+    }
+    multiply(1, dimensions, 256, pooled.data(), 256, projection.data(), dimensions, false, descriptor, dimensions);
+}
+
+} // namespace dlibface
