@@ -12,10 +12,14 @@ public final class FaceTracker {
     }
 
     /// Which track a detection continues, and whether it must be (re-)embedded this frame.
+    /// `mayWait`: the embedding is due but may be put off to a later frame while the engine is
+    /// busy (`deferEmbedding(of:)`): the track has been embedded before, and was put off fewer than
+    /// `TrackerConfiguration.maximumDeferrals` frames in a row. A new track never waits.
     public struct Assignment: Sendable, Equatable {
         public let detection: Int
         public let trackID: String
         public let needsEmbedding: Bool
+        public var mayWait = false
     }
 
     /// A track's identity settled or changed: what the sighting log records.
@@ -57,6 +61,8 @@ public final class FaceTracker {
         var identity = TrackIdentity.unsettled
         var reported: TrackIdentity?
         var best: BestFace?
+        /// Frames in a row whose due embedding was put off (`deferEmbedding(of:)`).
+        var deferrals = 0
     }
 
     public var liveTrackCount: Int { tracks.count }
@@ -113,7 +119,9 @@ public final class FaceTracker {
                 tracks[t].box = boxes[d]
                 tracks[t].lastSeen = time
                 tracks[t].framesSinceEmbedding += 1
-                return Assignment(detection: d, trackID: tracks[t].id, needsEmbedding: needsEmbedding(tracks[t], at: time))
+                let due = needsEmbedding(tracks[t], at: time)
+                let mayWait = due && tracks[t].lastEmbedding != nil && tracks[t].deferrals < configuration.maximumDeferrals
+                return Assignment(detection: d, trackID: tracks[t].id, needsEmbedding: due, mayWait: mayWait)
             }
             let id = String(nextID)
             nextID += 1
@@ -122,6 +130,13 @@ public final class FaceTracker {
             tracks.append(track)
             return Assignment(detection: d, trackID: id, needsEmbedding: true)
         }
+    }
+
+    /// The track's due embedding was put off to a later frame (the engine was busy); after
+    /// `TrackerConfiguration.maximumDeferrals` in a row it is no longer offered as one that may wait.
+    public func deferEmbedding(of trackID: String) {
+        guard let index = tracks.firstIndex(where: { $0.id == trackID }) else { return }
+        tracks[index].deferrals += 1
     }
 
     /// Adds what an embedding of the track's face said. Returns the track id the face belongs to
@@ -148,6 +163,7 @@ public final class FaceTracker {
         track.embeddedBox = track.box
         track.embeddedQuality = track.quality
         track.framesSinceEmbedding = 0
+        track.deferrals = 0
         track.embeddedAt = time
         let look = BestFace(embedding: embedding, quality: quality ?? observation.weight, thumbnail: thumbnail)
         if let best = track.best {

@@ -16,6 +16,11 @@ public struct TrackerConfiguration: Sendable {
     /// client sending as fast as it is answered) would otherwise spend an embedding every few
     /// hundredths of a second on a face whose identity is settled.
     public var reembedMinimumSeconds: Double = 0.5
+    /// While other frames wait for the engine, a due embedding of a track embedded before (an
+    /// unsettled track's next look, a periodic re-embedding) may be put off to the next frame, at
+    /// most this many frames in a row: new faces and the frames themselves go first when cameras
+    /// connect at once or the load peaks, and every track still gets its looks.
+    public var maximumDeferrals: Int = 2
     /// Observations the identity vote looks at (the most recent ones).
     public var voteWindow: Int = 7
     /// Votes a person needs (and a majority) before the track's identity is settled on them.

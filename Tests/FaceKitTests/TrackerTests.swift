@@ -120,6 +120,31 @@ struct TrackerTests {
         #expect(settled == [false, false, true])
     }
 
+    @Test("a due look of a track embedded before may wait at most maximumDeferrals frames in a row; a new track never waits")
+    func deferredLooks() {
+        let tracker = FaceTracker()
+        var random = RandomEmbeddings(seed: 31)
+        let face = random.next(), poor = look(nil, at: 0.64)
+        let first = tracker.assign([box(0, 0)], at: 0)[0]
+        #expect(first.needsEmbedding && !first.mayWait)
+        _ = tracker.record(trackID: first.trackID, embedding: face, observation: poor, at: 0)
+        // Unsettled after one look: due every frame; it may wait twice, then it must be embedded.
+        var mayWait: [Bool] = []
+        for frame in 1...4 {
+            let a = tracker.assign([box(Double(frame), 0)], at: Double(frame) * 0.04)[0]
+            #expect(a.trackID == first.trackID && a.needsEmbedding)
+            mayWait.append(a.mayWait)
+            if a.mayWait { tracker.deferEmbedding(of: a.trackID) }
+        }
+        #expect(mayWait == [true, true, false, false])
+        // An embedding starts the count again.
+        _ = tracker.record(trackID: first.trackID, embedding: random.near(face, distance: 0.05), observation: poor, at: 0.2)
+        #expect(tracker.assign([box(5, 0)], at: 0.24)[0].mayWait)
+        // A second face's track has no embedding yet: it is never put off.
+        let pair = tracker.assign([box(6, 0), box(400, 0)], at: 0.28)
+        #expect(pair[0].mayWait && pair[1].needsEmbedding && !pair[1].mayWait)
+    }
+
     @Test("a sharp frontal view outweighs earlier poor views; a disagreeing look is checked at once")
     func weightedVote() {
         let tracker = FaceTracker()

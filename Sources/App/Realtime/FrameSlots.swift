@@ -9,6 +9,9 @@ final class FrameSlots: Sendable {
 
     init(limit: Int) { self.limit = max(1, limit) }
 
+    /// Frames in the engine now (each holder counts itself).
+    var inUse: Int { used.withLockedValue { $0 } }
+
     func tryAcquire() -> Bool {
         used.withLockedValue { used in
             guard used < limit else { return false }

@@ -9,7 +9,9 @@ extension StreamSession {
     /// 2. The tracker continues or starts a track per face (overlap, nearness for fast moves;
     ///    embeddings split a track whose face changed and resume one that was briefly lost).
     /// 3. Only tracks that need it (new, unsettled, due, or moved a lot) are embedded and searched:
-    ///    a settled track is answered from its vote.
+    ///    a settled track is answered from its vote. While more frames are in the engine than it has
+    ///    threads, a track embedded before may have its look put off to a later frame (at most
+    ///    `TrackerConfiguration.maximumDeferrals` in a row), so new faces and frames go first.
     /// 4. Each track's identity comes from its vote (until it settles, from its latest look, marked
     ///    `settled: false`); settled/changed identities are logged with the
     ///    track's best-quality look at the face: its embedding, quality and a small JPEG of it, made
@@ -20,7 +22,9 @@ extension StreamSession {
         let image = detection.image, faces = detection.faces
         var timings = detection.timings
         let assignments = tracker.assign(faces.map(\.box), qualities: faces.map(\.quality.score), at: time)
-        let due = assignments.filter(\.needsEmbedding)
+        let busy = runtime.frameSlots.inUse > runtime.engine.threadCount
+        let due = assignments.filter { $0.needsEmbedding && !(busy && $0.mayWait) }
+        for assignment in assignments where busy && assignment.mayWait { tracker.deferEmbedding(of: assignment.trackID) }
         let dueFaces = due.map { faces[$0.detection] }
         let result = try await runtime.engine.embedTimed(dueFaces, in: image, mirror: settings.detection.mirror, continuing: true,
                                                          thumbnails: settings.thumbnails,
