@@ -31,10 +31,13 @@ struct WebhookDeliveryTests {
         return line.flatMap { $0.split(separator: " ").last.flatMap { Int($0) } }
     }
 
-    @Test("queue size 3, five events while the endpoint is down: the three newest are delivered, in order, two dropped")
+    @Test("queue size 3, five events while the endpoint does not answer: the three newest are delivered, in order, two dropped")
     func overflowDropsTheOldest() async throws {
-        let port = try unusedPort()
-        // The HTTP client keeps retrying a refused connection until the request's deadline: 1 s here.
+        // A listener that never accepts holds the port while the endpoint is down: each attempt ends
+        // at the request's deadline (1 s here). A port merely found free and released could be given
+        // to another test's server meanwhile (seen under load: that server received these events).
+        let silent = try SilentTCPListener()
+        let port = silent.port
         let delivery = delivery(to: "http://127.0.0.1:\(port)/hook", capacity: 3, timeout: 1)
         await delivery.start()
         for id in 1...5 { await delivery.enqueue(event("e\(id)")) }
@@ -45,6 +48,7 @@ struct WebhookDeliveryTests {
         #expect(await delivery.pendingCount == 3)
         #expect(await delivery.delivered == 0)
 
+        silent.close()
         let receiver = try await WebhookReceiver.start(port: port)
         // Generous: backoff may have grown to its cap (0.2 s here), and a loaded machine is slow.
         let requests = try await receiver.waitForRequests(3, timeout: 60)
