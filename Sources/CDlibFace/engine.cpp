@@ -294,3 +294,8 @@ extern "C" int dlibface_yunet_split_difference(dlibface_engine *engine, const dl
         *max_difference = engine->yunet->split_difference(image->pixels);
     });
 }
+
+extern "C" int dlibface_yunet_area_difference(const dlibface_image *image, int32_t width, int32_t height,
+                                              double *max_difference, char *err, size_t err_len) {
+    return guarded(err, err_len, [&] { *max_difference = YuNet::area_difference(image->pixels, width, height); });
+}

@@ -38,6 +38,9 @@ public:
     // Runs the network on `image` alone, then sharing its rows with the spare-core helper; returns
     // the largest absolute difference of their outputs.
     double split_difference(const dlib::matrix<dlib::rgb_pixel> &image);
+    // Scales `image` down to `width` x `height` as the network loads it, and with cv::resize's
+    // INTER_AREA; returns the largest absolute difference of any channel value (OpenCV rounds to 8 bits).
+    static double area_difference(const dlib::matrix<dlib::rgb_pixel> &image, int width, int height);
 
 private:
     void collect(const cv::Mat &rgb, double scale, double max_face, const YuNetSettings &settings,

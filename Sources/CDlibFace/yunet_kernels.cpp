@@ -3,6 +3,7 @@
 #include "yunet_kernels.hpp"
 #include "row_split.hpp"
 #include <algorithm>
+#include <cmath>
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -213,6 +214,71 @@ void load_rgb(const uint8_t *rgb, int width, int height, size_t row_bytes, Featu
             const uint8_t *src = rgb + size_t(y) * row_bytes;
             for (int i = 0; i < copied * 3; ++i) dst[i] = float(src[i]);
             std::fill(dst + copied * 3, dst + out.width * 3, 0.0f);
+        }
+    });
+}
+
+namespace {
+
+// Area averaging along one axis, `source` samples down to `target` (<= source): target sample o covers
+// source [o * s, (o + 1) * s) with s = source / target, and each source sample weighs its overlap / s.
+struct AreaTaps {
+    std::vector<int> first, count; // per target sample: its first source sample and how many it covers
+    std::vector<float> weights;    // per target sample, `most` slots (the first `count` used)
+    int most = 0;
+};
+
+AreaTaps area_taps(int source, int target) {
+    AreaTaps taps;
+    const double scale = double(source) / double(target);
+    taps.most = int(std::ceil(scale)) + 1;
+    taps.first.resize(size_t(target));
+    taps.count.resize(size_t(target));
+    taps.weights.assign(size_t(target) * size_t(taps.most), 0.0f);
+    for (int o = 0; o < target; ++o) {
+        const double begin = o * scale, end = std::min(double(source), (o + 1) * scale);
+        const int first = int(std::floor(begin)), last = std::min(source, int(std::ceil(end))) - 1;
+        taps.first[size_t(o)] = first;
+        taps.count[size_t(o)] = last - first + 1;
+        for (int i = first; i <= last; ++i) {
+            const double overlap = std::min(end, double(i + 1)) - std::max(begin, double(i));
+            taps.weights[size_t(o * taps.most + i - first)] = float(overlap / scale);
+        }
+    }
+    return taps;
+}
+
+} // namespace
+
+void load_rgb_area(const uint8_t *rgb, int width, int height, size_t row_bytes, int scaled_width, int scaled_height,
+                   FeatureMap &out) {
+    const AreaTaps rows = area_taps(height, scaled_height), columns = area_taps(width, scaled_width);
+    const int filled = std::min(scaled_width, out.width);
+    row_split::rows(out.height, [&](int first, int end) {
+        std::vector<float> line(size_t(width) * 3);
+        for (int y = first; y < end; ++y) {
+            float *dst = out.pixel(y, 0);
+            if (y >= scaled_height) {
+                std::fill(dst, dst + out.width * 3, 0.0f);
+                continue;
+            }
+            // The source rows this row covers, weighted, then the columns of that line.
+            std::fill(line.begin(), line.end(), 0.0f);
+            for (int t = 0; t < rows.count[size_t(y)]; ++t) {
+                const float weight = rows.weights[size_t(y * rows.most + t)];
+                const uint8_t *src = rgb + size_t(rows.first[size_t(y)] + t) * row_bytes;
+                for (int i = 0; i < width * 3; ++i) line[size_t(i)] += weight * float(src[i]);
+            }
+            for (int x = 0; x < filled; ++x) {
+                float sum[3] = {0, 0, 0};
+                const float *src = line.data() + size_t(columns.first[size_t(x)]) * 3;
+                const float *weights = columns.weights.data() + size_t(x * columns.most);
+                for (int t = 0; t < columns.count[size_t(x)]; ++t) {
+                    for (int c = 0; c < 3; ++c) sum[c] += weights[t] * src[t * 3 + c];
+                }
+                std::copy_n(sum, 3, dst + x * 3);
+            }
+            std::fill(dst + filled * 3, dst + out.width * 3, 0.0f);
         }
     });
 }

@@ -32,6 +32,10 @@ void force_portable(bool portable);
 // 8-bit RGB rows (`row_bytes` apart, `width` x `height`) into a 3-channel map of `out`'s shape,
 // pixels past the image zero.
 void load_rgb(const uint8_t *rgb, int width, int height, size_t row_bytes, FeatureMap &out);
+// The same rows scaled down to `scaled_width` x `scaled_height` (each at most the source's) by area
+// averaging, OpenCV's INTER_AREA, kept in floats rather than rounded back to 8 bits.
+void load_rgb_area(const uint8_t *rgb, int width, int height, size_t row_bytes, int scaled_width, int scaled_height,
+                   FeatureMap &out);
 // 3x3 convolution, stride 2, padding 1, 3 -> 16 channels, then ReLU. `weights`: [ky][kx][c][16].
 void stem_convolution(const FeatureMap &in, const float *weights, const float *bias, FeatureMap &out);
 // 1x1 convolution. `weights`: [in channel][out channel]; out channels a multiple of 16, in channels of 8.

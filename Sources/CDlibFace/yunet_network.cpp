@@ -114,15 +114,22 @@ void YuNetNetwork::run_unit(const Unit &unit, FeatureMap &in, FeatureMap &out, b
     yunet_kernels::depthwise(middle, unit.depthwise.data(), unit.depthwise_bias.data(), relu, out);
 }
 
-void YuNetNetwork::run(const uint8_t *rgb, int width, int height, size_t row_bytes, int padded_width, int padded_height,
+void YuNetNetwork::run(const Rows &image, int scaled_width, int scaled_height, int padded_width, int padded_height,
                        Helper helper) {
-    if (padded_width % 32 != 0 || padded_height % 32 != 0 || padded_width < width || padded_height < height) {
+    if (scaled_width < 1 || scaled_height < 1 || scaled_width > image.width || scaled_height > image.height) {
+        throw Failure(DLIBFACE_INTERNAL, "YuNet input is not scaled down");
+    }
+    if (padded_width % 32 != 0 || padded_height % 32 != 0 || padded_width < scaled_width || padded_height < scaled_height) {
         throw Failure(DLIBFACE_INTERNAL, "YuNet input is not padded to a multiple of 32");
     }
     const row_split::Session session(helper != Helper::none, helper == Helper::wait);
     const int h = padded_height, w = padded_width;
     input.shape(h, w, 3);
-    yunet_kernels::load_rgb(rgb, width, height, row_bytes, input);
+    if (scaled_width == image.width && scaled_height == image.height) {
+        yunet_kernels::load_rgb(image.rgb, image.width, image.height, image.row_bytes, input);
+    } else {
+        yunet_kernels::load_rgb_area(image.rgb, image.width, image.height, image.row_bytes, scaled_width, scaled_height, input);
+    }
     work.shape(h / 2, w / 2, 16);
     yunet_kernels::stem_convolution(input, stem_weights.data(), stem_bias.data(), work);
     run_unit(backbone[0], work, work, true);

@@ -32,8 +32,15 @@ public:
     // How an evaluation may use the spare-core helper (row_split.hpp).
     enum class Helper { none, if_free, wait };
 
-    // Runs on 8-bit RGB rows, zero-padded to `padded_width` x `padded_height` (multiples of 32).
-    void run(const uint8_t *rgb, int width, int height, size_t row_bytes, int padded_width, int padded_height,
+    // 8-bit RGB rows, `row_bytes` apart.
+    struct Rows {
+        const uint8_t *rgb;
+        int width, height;
+        size_t row_bytes;
+    };
+    // Runs on `image` scaled down to `scaled_width` x `scaled_height` by area averaging (at its own
+    // size: as it is), zero-padded to `padded_width` x `padded_height` (multiples of 32).
+    void run(const Rows &image, int scaled_width, int scaled_height, int padded_width, int padded_height,
              Helper helper = Helper::none);
     const std::array<Level, 3> &levels() const { return outputs; }
 

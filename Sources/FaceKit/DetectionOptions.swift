@@ -1,7 +1,7 @@
 /// Which detector finds the faces.
 public enum FaceDetectorKind: String, Sendable, CaseIterable, Codable {
-    /// YuNet 2023mar (a small CNN through OpenCV's DNN module): faces down to ~10 px, ~15 ms for a
-    /// 640×480 frame on one core, 5 landmarks of its own. The default.
+    /// YuNet 2023mar (a small CNN: OpenCV reads the model, FaceStream's kernels run it): faces down
+    /// to ~10 px, ~9 ms for a 640×480 frame on one core, 5 landmarks of its own. The default.
     case yunet
     /// dlib's HOG + linear SVM, as `face_recognition` uses it: faces ≥ 80 px per upsampling step.
     /// Kept for the reference check and as an option.

@@ -56,6 +56,15 @@ public final class FaceEngine: Sendable {
         try await pool.run { engine throws(FaceKitError) in try engine.yunetSplitDifference(image) }
     }
 
+    /// How far YuNet's own area-averaged downscale of `image` to `width`×`height` (made as the
+    /// network loads its input) strays from OpenCV's INTER_AREA resize: the largest absolute
+    /// difference of any channel value. OpenCV rounds to 8 bits, so ~0.5 at most.
+    public static func yunetAreaDifference(_ image: Image, width: Int, height: Int) throws(FaceKitError) -> Double {
+        var difference = 0.0
+        try checked { dlibface_yunet_area_difference(image.handle, Int32(width), Int32(height), &difference, $0, $1) }
+        return difference
+    }
+
     /// How far FaceStream's evaluation of the descriptor ResNet strays from dlib's on these faces
     /// (found on `image`, with landmarks), alone and with the spare-core helper.
     public func descriptorDifference(_ faces: [Face], in image: Image) async throws(FaceKitError) -> Double {

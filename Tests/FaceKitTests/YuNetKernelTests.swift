@@ -21,6 +21,18 @@ struct YuNetKernelTests {
         }
     }
 
+    @Test("frames are shrunk for the stream's 480 px as OpenCV's INTER_AREA would, within its rounding to 8 bits")
+    func areaDownscaleMatchesOpenCV() throws {
+        // 640x360 -> 480x270 (the stream's default), a 2:1 and an odd, uneven one (two to three source pixels a side).
+        let image = try Fixtures.image("face_recognition/obama.jpg").scaled(by: 0.5)
+        for (width, height) in [(image.width * 3 / 4, image.height * 3 / 4), (image.width / 2, image.height / 2),
+                                (image.width * 2 / 5 + 1, image.height * 3 / 7)] {
+            let difference = try FaceEngine.yunetAreaDifference(image, width: width, height: height)
+            #expect(difference <= 0.51, "\(image.width)x\(image.height) -> \(width)x\(height): \(difference)")
+        }
+        #expect(throws: FaceKitError.self) { try FaceEngine.yunetAreaDifference(image, width: image.width + 1, height: 10) }
+    }
+
     @Test("sharing every layer's rows with the spare-core helper thread gives exactly the outputs of one thread")
     func splitRowsAreExact() async throws {
         for photo in Self.photos {

@@ -119,6 +119,12 @@ void dlibface_job_ended(void);
 int dlibface_yunet_split_difference(dlibface_engine *engine, const dlibface_image *image, double *max_difference,
                                     char *err, size_t err_len);
 
+// For tests: scales `image` down to `width` x `height` by area averaging as YuNet loads its input,
+// and with OpenCV's cv::resize (INTER_AREA), and writes the largest absolute difference of any
+// channel value to `max_difference` (OpenCV's are rounded to 8 bits: at most ~0.5).
+int dlibface_yunet_area_difference(const dlibface_image *image, int32_t width, int32_t height, double *max_difference,
+                                   char *err, size_t err_len);
+
 // 5-point landmarks for `n` boxes: writes n*5 (x, y) pairs into `points` (n*10 doubles).
 int dlibface_landmarks(dlibface_engine *engine, const dlibface_image *image,
                        const dlibface_rect *boxes, int32_t n, double *points, char *err,
