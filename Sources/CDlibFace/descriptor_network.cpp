@@ -54,6 +54,20 @@ struct WeightCollector {
 // Products smaller than this many multiply-adds run whole on the calling thread: sharing them costs more than it saves.
 constexpr long smallest_shared_product = 2'000'000;
 
+// Pools each channel plane of `in` over `window` x `window` cells at stride 2, no padding (dlib's
+// pooling layers as this network uses them). `cell(top_left, row_length)` gives one cell's value.
+template <typename Map, typename Cell> void pool(const Map &in, int window, Map &out, Cell cell) {
+    const int height = 1 + (in.height - window) / 2, width = 1 + (in.width - window) / 2;
+    out.shape(in.channels, height, width);
+    for (int k = 0; k < in.channels; ++k) {
+        const float *plane = in.plane(k);
+        float *pooled = out.plane(k);
+        for (int r = 0; r < height; ++r) {
+            for (int c = 0; c < width; ++c) pooled[r * width + c] = cell(plane + size_t(2 * r) * size_t(in.width) + 2 * c, in.width);
+        }
+    }
+}
+
 } // namespace
 
 void DescriptorNetwork::Map::shape(int c, int h, int w) {
@@ -188,20 +202,8 @@ void DescriptorNetwork::run_block(const Block &block) {
     convolve(middle, block.second, false, branch);
     const Map *skip = &current;
     if (block.down) {
-        // 2x2 average pool, stride 2, no padding.
-        const int height = 1 + (current.height - 2) / 2, width = 1 + (current.width - 2) / 2;
-        shortcut.shape(current.channels, height, width);
-        for (int k = 0; k < current.channels; ++k) {
-            const float *in = current.plane(k);
-            float *out = shortcut.plane(k);
-            for (int r = 0; r < height; ++r) {
-                for (int c = 0; c < width; ++c) {
-                    const float *a = in + size_t(2 * r) * size_t(current.width) + 2 * c;
-                    const float *b = a + current.width;
-                    out[r * width + c] = (a[0] + a[1] + b[0] + b[1]) / 4.0f;
-                }
-            }
-        }
+        // 2x2 average pool.
+        pool(current, 2, shortcut, [](const float *a, int row) { return (a[0] + a[1] + a[row] + a[row + 1]) / 4.0f; });
         skip = &shortcut;
     }
     // The sum covers the larger extent of the two; each counts as zero outside its own (a
@@ -241,25 +243,12 @@ void DescriptorNetwork::run(const dlib::matrix<dlib::rgb_pixel> &chip, float *de
         }
     }
     convolve(input, stem, true, middle);
-    // 3x3 max pool, stride 2, no padding.
-    {
-        const int height = 1 + (middle.height - 3) / 2, width = 1 + (middle.width - 3) / 2;
-        current.shape(middle.channels, height, width);
-        for (int k = 0; k < middle.channels; ++k) {
-            const float *in = middle.plane(k);
-            float *out = current.plane(k);
-            for (int r = 0; r < height; ++r) {
-                for (int c = 0; c < width; ++c) {
-                    float best = in[size_t(2 * r) * size_t(middle.width) + 2 * c];
-                    for (int y = 0; y < 3; ++y) {
-                        const float *line = in + size_t(2 * r + y) * size_t(middle.width) + 2 * c;
-                        best = std::max({best, line[0], line[1], line[2]});
-                    }
-                    out[r * width + c] = best;
-                }
-            }
-        }
-    }
+    // 3x3 max pool.
+    pool(middle, 3, current, [](const float *a, int row) {
+        float best = a[0];
+        for (int y = 0; y < 3; ++y) best = std::max({best, a[y * row], a[y * row + 1], a[y * row + 2]});
+        return best;
+    });
     for (const Block &block : blocks) run_block(block);
     // Average over the whole map, then the 256 -> 128 projection.
     std::array<float, 256> pooled{};

@@ -151,7 +151,10 @@ struct WebhookStreamTests {
 
     @Test("events queued while the receiver is down are delivered, once each, when it comes up on the same port")
     func receiverComesUpLater() async throws {
-        let hookPort = try unusedPort()
+        // The port is held by a listener that never accepts until the receiver takes it (each attempt
+        // meanwhile ends at the 5 s request deadline), so no other test's server can be given it.
+        let silent = try SilentTCPListener()
+        let hookPort = silent.port
         let environment = ["WEBHOOK_URLS": "http://127.0.0.1:\(hookPort)/hook", "WEBHOOK_SECRETS": "later",
                            "WEBHOOK_QUEUE_SIZE": "5", "WEBHOOK_TIMEOUT_SECONDS": "5"]
         let receiver = try await withStreamingServer(environment) { app, port -> WebhookReceiver in
@@ -164,14 +167,15 @@ struct WebhookStreamTests {
             #expect(answers.allSatisfy { $0.latency < .seconds(5) / 2 }, "\(answers.map(\.latency))")  // half the request timeout
 
             let delivery = try #require(app.webhooks.deliveries.first)
-            try await waitUntil(timeout: 10, "refused attempts with both events queued") {
+            try await waitUntil(timeout: 20, "failed attempts with both events queued") {
                 let failed = await delivery.failedAttempts, pending = await delivery.pendingCount
                 return failed >= 1 && pending == 2
             }
             #expect(await delivery.delivered == 0)
 
+            silent.close()
             let receiver = try await WebhookReceiver.start(port: hookPort)
-            // Within the current back-off (at most 30 s).
+            // Within the current back-off (at most 30 s) and an attempt still waiting on the closed listener.
             let requests = try await receiver.waitForRequests(2, timeout: 40)
             try await waitUntil(timeout: 10, "the queue to empty") { await delivery.pendingCount == 0 }
             #expect(await delivery.delivered == 2)

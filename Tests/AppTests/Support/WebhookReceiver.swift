@@ -137,9 +137,3 @@ func waitUntil(timeout: Double, _ what: @autoclosure () -> String, _ condition: 
     throw TestSetupError("timed out after \(timeout) s waiting for \(what())")
 }
 
-/// A port of 127.0.0.1 with nothing listening on it (bound once to find it, then released).
-func unusedPort() throws -> Int {
-    let listener = try SilentTCPListener()
-    defer { listener.close() }
-    return listener.port
-}
