@@ -45,6 +45,14 @@ struct UnknownVisitorsTests {
             #expect(second.items.map(\.id) == page.items.dropFirst(2).prefix(2).map(\.id) && second.total == 5)
             #expect(try await Self.unknowns(app, query: "min_size=4").total == 0)
 
+            // One visitor's sightings through the log API, each naming its visitor.
+            let visitor = page.items[1]
+            let response = try await app.testing().sendRequest(.GET, "api/logs?unknown_id=\(visitor.id)&per_page=100",
+                                                               headers: .apiKey(TestKeys.admin))
+            let sightings = try response.content.decode(PageDTO<RecognitionLogDTO>.self)
+            #expect(sightings.total == visitor.size && Set(sightings.items.map(\.id)) == Set(before[visitor.id] ?? []))
+            #expect(sightings.items.allSatisfy { $0.unknownID == visitor.id && $0.isUnknown })
+
             // Forgetting one: its rows keep time and place, lose every trace of the face.
             let doomed = page.items[0]
             let rowsBefore = try await RecognitionLog.query(on: app.db).count()

@@ -17,6 +17,8 @@ public struct RecognitionLogDTO: Content, Equatable {
     public var hasFace: Bool = false
     @ExplicitNull public var faceQuality: Double?
     @ExplicitNull public var faceURL: String?
+    /// The unknown visitor (`/api/unknowns/{id}`) an unknown sighting was placed in.
+    @ExplicitNull public var unknownID: Int? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, confidence
@@ -30,6 +32,7 @@ public struct RecognitionLogDTO: Content, Equatable {
         case hasFace = "has_face"
         case faceQuality = "face_quality"
         case faceURL = "face_url"
+        case unknownID = "unknown_id"
     }
 }
 
@@ -39,6 +42,6 @@ extension RecognitionLog {
         return RecognitionLogDTO(id: id, userID: $user.id, userName: userName, trackID: trackID, confidence: confidence,
                                  isUnknown: isUnknown, framePosition: bbox, sessionID: sessionID, createdAt: createdAt,
                                  hasFace: faceEmbedding != nil, faceQuality: faceQuality,
-                                 faceURL: faceThumbnail == nil ? nil : "/api/logs/\(id)/face")
+                                 faceURL: faceThumbnail == nil ? nil : "/api/logs/\(id)/face", unknownID: unknownClusterID)
     }
 }

@@ -168,6 +168,7 @@ extension OpenAPI {
                 ("has_face", Schema.boolean("The embedding of the face that decided the sighting is stored: it can be found by photo (`POST /api/logs/search`). False for people deleted since.")),
                 ("face_quality", Schema.nullable(Schema.unit("That face's quality score."))),
                 ("face_url", Schema.nullable(Schema.string("`/api/logs/{id}/face`, the face's JPEG thumbnail; null without one."))),
+                ("unknown_id", Schema.nullable(Schema.integer("The unknown visitor (`/api/unknowns/{id}`) this unknown sighting was placed in; null for known faces, before clustering, and once forgotten or named.", minimum: 1))),
             ], "One sighting of a face: in a WebSocket stream, or in a photo recognised with `log=true`.")),
             ("RecognitionLogPage", page(of: "RecognitionLog")),
             ("SightingSearchJSON", Schema.object([
