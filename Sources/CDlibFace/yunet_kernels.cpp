@@ -189,22 +189,27 @@ __attribute__((target("avx2,fma"))) inline void depthwise_block(const float *con
     for (int p = 0; p < Pixels; ++p) _mm256_storeu_ps(dst + p * channels, relu ? _mm256_max_ps(sum[p], zero) : sum[p]);
 }
 
+// Pixels x, x + 1, … of one row, every channel block; `above`, `row` and `below` start one pixel left of the row.
+template <int Pixels>
+__attribute__((target("avx2,fma"))) inline void depthwise_pixels(const float *above, const float *row, const float *below, int x,
+                                                                 int channels, const float *weights, const float *bias, bool relu,
+                                                                 float *dst) {
+    const size_t at = size_t(x) * size_t(channels);
+    for (int c = 0; c < channels; c += 8) {
+        const float *const rows[3] = {above + at + c, row + at + c, below + at + c};
+        depthwise_block<Pixels>(rows, channels, weights + c, bias + c, relu, dst + at + c);
+    }
+}
+
 __attribute__((target("avx2,fma"))) void depthwise_avx2(const FeatureMap &in, const float *weights, const float *bias,
                                                        bool relu, FeatureMap &out, int first, int end) {
     const int channels = in.channels;
     for (int y = first; y < end; ++y) {
         const float *above = in.pixel(y - 1, -1), *row = in.pixel(y, -1), *below = in.pixel(y + 1, -1);
         float *dst = out.pixel(y, 0);
-        for (int x = 0; x < in.width;) {
-            const int pixels = x + 2 <= in.width ? 2 : 1;
-            const size_t at = size_t(x) * size_t(channels);
-            for (int c = 0; c < channels; c += 8) {
-                const float *const rows[3] = {above + at + c, row + at + c, below + at + c};
-                if (pixels == 2) depthwise_block<2>(rows, channels, weights + c, bias + c, relu, dst + at + c);
-                else depthwise_block<1>(rows, channels, weights + c, bias + c, relu, dst + at + c);
-            }
-            x += pixels;
-        }
+        int x = 0;
+        for (; x + 2 <= in.width; x += 2) depthwise_pixels<2>(above, row, below, x, channels, weights, bias, relu, dst);
+        if (x < in.width) depthwise_pixels<1>(above, row, below, x, channels, weights, bias, relu, dst);
     }
 }
 
@@ -270,7 +275,9 @@ void load_rgb_area(const uint8_t *rgb, int width, int height, size_t row_bytes, 
     const AreaTaps rows = area_taps(height, scaled_height), columns = area_taps(width, scaled_width);
     const int filled = std::min(scaled_width, out.width);
     row_split::rows(out.height, [&](int first, int end) {
-        std::vector<float> line(size_t(width) * 3);
+        // One line per thread, kept from frame to frame (the engine thread and the helper each fill their own).
+        thread_local std::vector<float> line;
+        line.resize(size_t(width) * 3);
         for (int y = first; y < end; ++y) {
             float *dst = out.pixel(y, 0);
             if (y >= scaled_height) {
