@@ -1,6 +1,7 @@
 // The layers follow dlib's CPU implementation (dlib/cuda/cpu_dlib.cpp) step for step: the same
-// im2col patch order and single-precision matrix product, the bias then the affine transform, pools
-// over unpadded windows, and a residual sum whose smaller operand counts as zero outside its extent.
+// im2col patch order (stored patch-major here: a row per weight, a column per pixel) and
+// single-precision matrix product, the bias then the affine transform, pools over unpadded windows,
+// and a residual sum whose smaller operand counts as zero outside its extent.
 #include "descriptor_network.hpp"
 #include "internal.hpp"
 #include "matrix_product.hpp"
@@ -53,6 +54,9 @@ struct WeightCollector {
 
 // Products smaller than this many multiply-adds run whole on the calling thread: sharing them costs more than it saves.
 constexpr long smallest_shared_product = 2'000'000;
+
+// The largest kernel side of the network's convolutions (the 7x7 stem).
+constexpr int max_kernel_size = 7;
 
 // Pools each channel plane of `in` over `window` x `window` cells at stride 2, no padding (dlib's
 // pooling layers as this network uses them). `cell(top_left, row_length)` gives one cell's value.
@@ -139,39 +143,69 @@ void DescriptorNetwork::convolve(const Map &in, const Convolution &conv, bool re
     const int pixels = out_height * out_width;
     float *output = out.values.data();
 
-    // The patches of output rows [first, end): one row of `patch` values per output pixel.
-    auto gather = [&](int first, int end, float *p) {
-        for (int r = first; r < end; ++r) {
-            const int top = r * stride - padding;
-            for (int c = 0; c < out_width; ++c) {
-                const int left = c * stride - padding;
-                for (int k = 0; k < conv.inputs; ++k) {
-                    const float *plane = in.plane(k);
-                    for (int y = top; y < top + size; ++y) {
-                        if (y < 0 || y >= in.height) {
-                            std::fill(p, p + size, 0.0f);
-                            p += size;
-                            continue;
+    // Output columns [inside[dx], beyond[dx]) read inside the input line at kernel column dx.
+    std::array<int, max_kernel_size> inside{}, beyond{};
+    for (int dx = 0; dx < size; ++dx) {
+        const int shift = dx - padding, last = in.width - 1 - shift;
+        inside[size_t(dx)] = std::min(out_width, shift >= 0 ? 0 : (-shift + stride - 1) / stride);
+        beyond[size_t(dx)] = last < 0 ? inside[size_t(dx)] : std::max(inside[size_t(dx)], std::min(out_width, last / stride + 1));
+    }
+    // The patches of output rows [first, end), patch-major: row (k * size + dy) * size + dx holds input
+    // channel k at offset (dy, dx) of every output pixel in turn (zero outside the map), so each
+    // row is a run of input lines, copied whole (at stride 2, from the line split into its even
+    // and odd columns). `count` is the patch matrix's row length.
+    auto gather = [&](int first, int end, float *p, int count) {
+        thread_local std::vector<float> phases;
+        phases.resize(size_t(in.width));
+        const int evens = (in.width + 1) / 2;
+        for (int k = 0; k < conv.inputs; ++k) {
+            const float *plane = in.plane(k);
+            for (int dy = 0; dy < size; ++dy) {
+                float *rows = p + size_t((k * size + dy) * size) * size_t(count);
+                for (int r = first; r < end; ++r) {
+                    float *column = rows + size_t(r - first) * size_t(out_width);
+                    const int y = r * stride - padding + dy;
+                    if (y < 0 || y >= in.height) {
+                        for (int dx = 0; dx < size; ++dx) std::fill_n(column + size_t(dx) * size_t(count), out_width, 0.0f);
+                        continue;
+                    }
+                    const float *line = plane + size_t(y) * size_t(in.width);
+                    if (stride == 2) {
+                        for (int x = 0; x < in.width; ++x) phases[size_t((x & 1) ? evens + x / 2 : x / 2)] = line[x];
+                    }
+                    for (int dx = 0; dx < size; ++dx) {
+                        float *target = column + size_t(dx) * size_t(count);
+                        const int shift = dx - padding, from = inside[size_t(dx)], to = beyond[size_t(dx)];
+                        std::fill(target, target + from, 0.0f);
+                        if (stride == 1) {
+                            std::copy(line + from + shift, line + to + shift, target + from);
+                        } else if (stride == 2) {
+                            // Input column 2c + shift: in the odd half when shift is odd.
+                            const int phase = shift & 1;
+                            const float *half = phases.data() + (phase ? evens : 0) + (shift - phase) / 2;
+                            std::copy(half + from, half + to, target + from);
+                        } else {
+                            for (int c = from; c < to; ++c) target[c] = line[c * stride + shift];
                         }
-                        const float *line = plane + size_t(y) * size_t(in.width);
-                        for (int x = left; x < left + size; ++x) *p++ = (x >= 0 && x < in.width) ? line[x] : 0.0f;
+                        std::fill(target + to, target + out_width, 0.0f);
                     }
                 }
             }
         }
     };
-    // Filters [first_filter, end_filter) over `count` pixels from `pixel`: one matrix product, then
-    // bias, affine and ReLU on the values just written.
-    auto product = [&](int first_filter, int end_filter, const float *patches, int pixel, int count) {
+    // Filters [first_filter, end_filter) over `count` pixels from `pixel` (patches: patch x `count`,
+    // rows `stride_patches` apart): one matrix product, then bias, affine and ReLU on the values just written.
+    auto product = [&](int first_filter, int end_filter, const float *patches, int stride_patches, int pixel, int count) {
         float *target = output + size_t(first_filter) * size_t(pixels) + size_t(pixel);
         multiply(end_filter - first_filter, count, patch, conv.weights.data() + size_t(first_filter) * size_t(patch), patch,
-                 patches, patch, true, target, pixels);
+                 patches, stride_patches, false, target, pixels);
         for (int m = first_filter; m < end_filter; ++m) {
             float *values = target + size_t(m - first_filter) * size_t(pixels);
             const float bias = conv.bias[size_t(m)], scale = conv.scale[size_t(m)], shift = conv.shift[size_t(m)];
-            for (int i = 0; i < count; ++i) {
-                const float v = scale * (values[i] + bias) + shift;
-                values[i] = relu ? std::max(0.0f, v) : v;
+            if (relu) {
+                for (int i = 0; i < count; ++i) values[i] = std::max(0.0f, scale * (values[i] + bias) + shift);
+            } else {
+                for (int i = 0; i < count; ++i) values[i] = scale * (values[i] + bias) + shift;
             }
         }
     };
@@ -181,19 +215,20 @@ void DescriptorNetwork::convolve(const Map &in, const Convolution &conv, bool re
         // (each thread's matrix product then packs all the weights and its own patches).
         row_split::rows(out_height, [&](int first, int end) {
             thread_local std::vector<float> patches;
-            patches.resize(size_t(end - first) * size_t(out_width) * size_t(patch));
-            gather(first, end, patches.data());
-            product(0, conv.outputs, patches.data(), first * out_width, (end - first) * out_width);
+            const int count = (end - first) * out_width;
+            patches.resize(size_t(count) * size_t(patch));
+            gather(first, end, patches.data(), count);
+            product(0, conv.outputs, patches.data(), count, first * out_width, count);
         });
         return;
     }
     // More filters than pixels: the filters are shared, and each thread packs its own part of the weights.
     patches.resize(size_t(pixels) * size_t(patch));
-    gather(0, out_height, patches.data());
+    gather(0, out_height, patches.data(), pixels);
     if (shared) {
-        row_split::rows(conv.outputs, [&](int first, int end) { product(first, end, patches.data(), 0, pixels); });
+        row_split::rows(conv.outputs, [&](int first, int end) { product(first, end, patches.data(), pixels, 0, pixels); });
     } else {
-        product(0, conv.outputs, patches.data(), 0, pixels);
+        product(0, conv.outputs, patches.data(), pixels, 0, pixels);
     }
 }
 
@@ -208,6 +243,14 @@ void DescriptorNetwork::run_block(const Block &block) {
     }
     // The sum covers the larger extent of the two; each counts as zero outside its own (a
     // downsampled 8x8 map gives a 3x3 branch and a 4x4 shortcut).
+    if (branch.channels == skip->channels && branch.height == skip->height && branch.width == skip->width) {
+        middle.shape(branch.channels, branch.height, branch.width);
+        const float *a = skip->values.data(), *b = branch.values.data();
+        float *out = middle.values.data();
+        for (size_t i = 0; i < middle.values.size(); ++i) out[i] = std::max(0.0f, a[i] + b[i]);
+        std::swap(current, middle);
+        return;
+    }
     const int channels = std::max(branch.channels, skip->channels);
     const int height = std::max(branch.height, skip->height), width = std::max(branch.width, skip->width);
     middle.shape(channels, height, width);
