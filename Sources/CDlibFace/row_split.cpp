@@ -33,6 +33,9 @@ std::atomic<int> running_jobs{0};
 // Chunks per kernel call: enough that either thread can take most of the work when the other is late.
 constexpr int chunks_per_call = 8;
 
+// Pauses the idle helper spins before it yields its CPU once (a few microseconds).
+constexpr int idle_spins = 256;
+
 class Helper {
 public:
     static Helper &shared() {
@@ -112,12 +115,16 @@ private:
                 std::unique_lock<std::mutex> lock(mutex);
                 sleeping.wait(lock, [this] { return awake.load(std::memory_order_acquire); });
             }
+            int idle = 0;
             while (awake.load(std::memory_order_acquire)) {
                 const uint64_t ticket = claim.load(std::memory_order_acquire) >> 32;
                 if (ticket == seen) {
-                    pause();
+                    // Between kernel calls: spin, but past a few microseconds let any other
+                    // runnable thread (the server's network threads, say) have this core.
+                    if (++idle < idle_spins) pause(); else { idle = 0; std::this_thread::yield(); }
                     continue;
                 }
+                idle = 0;
                 seen = ticket;
                 while (work(ticket)) {}
             }
