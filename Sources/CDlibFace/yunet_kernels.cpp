@@ -268,6 +268,43 @@ AreaTaps area_taps(int source, int target) {
     return taps;
 }
 
+// One output line's columns from a vertically averaged source line (padded past its end with
+// `Most` zero pixels): every target pixel sums `Most` taps, the ones past its `count` weighing 0,
+// so the loop has a fixed length the compiler unrolls.
+template <int Most> void area_columns(const float *line, const AreaTaps &columns, int filled, float *dst) {
+    for (int x = 0; x < filled; ++x) {
+        const float *src = line + size_t(columns.first[size_t(x)]) * 3;
+        const float *weights = columns.weights.data() + size_t(x) * Most;
+        float red = 0, green = 0, blue = 0;
+        for (int t = 0; t < Most; ++t) {
+            red += weights[t] * src[t * 3];
+            green += weights[t] * src[t * 3 + 1];
+            blue += weights[t] * src[t * 3 + 2];
+        }
+        dst[x * 3] = red;
+        dst[x * 3 + 1] = green;
+        dst[x * 3 + 2] = blue;
+    }
+}
+
+void area_columns(const float *line, const AreaTaps &columns, int filled, float *dst) {
+    switch (columns.most) {
+    case 2: return area_columns<2>(line, columns, filled, dst);
+    case 3: return area_columns<3>(line, columns, filled, dst);
+    case 4: return area_columns<4>(line, columns, filled, dst);
+    default: break;
+    }
+    for (int x = 0; x < filled; ++x) {
+        float sum[3] = {0, 0, 0};
+        const float *src = line + size_t(columns.first[size_t(x)]) * 3;
+        const float *weights = columns.weights.data() + size_t(x * columns.most);
+        for (int t = 0; t < columns.count[size_t(x)]; ++t) {
+            for (int c = 0; c < 3; ++c) sum[c] += weights[t] * src[t * 3 + c];
+        }
+        std::copy_n(sum, 3, dst + x * 3);
+    }
+}
+
 } // namespace
 
 void load_rgb_area(const uint8_t *rgb, int width, int height, size_t row_bytes, int scaled_width, int scaled_height,
@@ -275,9 +312,11 @@ void load_rgb_area(const uint8_t *rgb, int width, int height, size_t row_bytes, 
     const AreaTaps rows = area_taps(height, scaled_height), columns = area_taps(width, scaled_width);
     const int filled = std::min(scaled_width, out.width);
     row_split::rows(out.height, [&](int first, int end) {
-        // One line per thread, kept from frame to frame (the engine thread and the helper each fill their own).
+        // One line per thread, kept from frame to frame (the engine thread and the helper each fill
+        // their own), with `columns.most` zero pixels past its end for the fixed-length column taps.
         thread_local std::vector<float> line;
-        line.resize(size_t(width) * 3);
+        line.assign(size_t(width + columns.most) * 3, 0.0f);
+        const int values = width * 3;
         for (int y = first; y < end; ++y) {
             float *dst = out.pixel(y, 0);
             if (y >= scaled_height) {
@@ -285,21 +324,18 @@ void load_rgb_area(const uint8_t *rgb, int width, int height, size_t row_bytes, 
                 continue;
             }
             // The source rows this row covers, weighted, then the columns of that line.
-            std::fill(line.begin(), line.end(), 0.0f);
-            for (int t = 0; t < rows.count[size_t(y)]; ++t) {
+            const int taps = rows.count[size_t(y)];
+            for (int t = 0; t < taps; ++t) {
                 const float weight = rows.weights[size_t(y * rows.most + t)];
                 const uint8_t *src = rgb + size_t(rows.first[size_t(y)] + t) * row_bytes;
-                for (int i = 0; i < width * 3; ++i) line[size_t(i)] += weight * float(src[i]);
-            }
-            for (int x = 0; x < filled; ++x) {
-                float sum[3] = {0, 0, 0};
-                const float *src = line.data() + size_t(columns.first[size_t(x)]) * 3;
-                const float *weights = columns.weights.data() + size_t(x * columns.most);
-                for (int t = 0; t < columns.count[size_t(x)]; ++t) {
-                    for (int c = 0; c < 3; ++c) sum[c] += weights[t] * src[t * 3 + c];
+                float *sum = line.data();
+                if (t == 0) {
+                    for (int i = 0; i < values; ++i) sum[i] = weight * float(src[i]);
+                } else {
+                    for (int i = 0; i < values; ++i) sum[i] += weight * float(src[i]);
                 }
-                std::copy_n(sum, 3, dst + x * 3);
             }
+            area_columns(line.data(), columns, filled, dst);
             std::fill(dst + filled * 3, dst + out.width * 3, 0.0f);
         }
     });
