@@ -211,11 +211,11 @@ extern "C" int dlibface_embed(dlibface_engine *engine, const dlibface_image *ima
         double chip_ms = elapsed_ms(started);
         started = std::chrono::steady_clock::now();
         std::array<float, DescriptorNetwork::dimensions> flipped_descriptor;
+        dlib::matrix<dlib::rgb_pixel> flipped; // one buffer for every face's mirror image
         for (int32_t i = 0; i < n; ++i) {
             float *descriptor = descriptors + size_t(i) * DescriptorNetwork::dimensions;
             engine->descriptors->run(chips[size_t(i)], descriptor, spare_core != 0);
             if (!mirror) continue;
-            dlib::matrix<dlib::rgb_pixel> flipped;
             dlib::flip_image_left_right(chips[size_t(i)], flipped);
             engine->descriptors->run(flipped, flipped_descriptor.data(), spare_core != 0);
             for (int d = 0; d < DescriptorNetwork::dimensions; ++d) {
