@@ -33,6 +33,8 @@ struct ErrorResponseTests {
                 #expect(res.status == .notFound)
                 #expect(res.headers.contentType == .json)
                 #expect(try res.errorBody() == ErrorResponse(code: "not_found", message: "no route for GET /no/such/thing"))
+                // The same error is the same bytes: keys sorted, slashes unescaped.
+                #expect(res.body.string == #"{"error":{"code":"not_found","message":"no route for GET /no/such/thing"}}"#)
             }
         }
     }

@@ -32,9 +32,7 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
         headers.contentType = .json
         let body: Response.Body
         do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .withoutEscapingSlashes
-            body = .init(data: try encoder.encode(ErrorResponse(apiError)))
+            body = .init(data: try JSONCoding.makeEncoder().encode(ErrorResponse(apiError)))
         } catch {
             // Two strings can't fail to encode, but never let the error path throw.
             body = .init(string: #"{"error":{"code":"internal_error","message":"an internal error occurred"}}"#)
@@ -52,9 +50,7 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
         }
         var headers = translated.headers
         headers.contentType = .json
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .withoutEscapingSlashes
-        let body = (try? encoder.encode(CompreFaceError.Body(message: translated.message, code: translated.code.rawValue)))
+        let body = (try? JSONCoding.makeEncoder().encode(CompreFaceError.Body(message: translated.message, code: translated.code.rawValue)))
             ?? Data(#"{"message":"an internal error occurred","code":0}"#.utf8)
         return Response(status: translated.status, headers: headers, body: .init(data: body))
     }

@@ -78,7 +78,7 @@ struct RecognizeSocketController {
     }
 
     private func refuse(_ socket: WebSocket, code: ErrorCode, message: String) async {
-        if let data = try? JSONEncoder().encode(StreamErrorMessage(code: code, message: message, frameID: nil)) {
+        if let data = try? JSONCoding.makeEncoder().encode(StreamErrorMessage(code: code, message: message, frameID: nil)) {
             try? await socket.send(String(decoding: data, as: UTF8.self))
         }
         try? await socket.close(code: .unknown(1013)) // "try again later"

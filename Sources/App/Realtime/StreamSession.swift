@@ -198,7 +198,7 @@ actor StreamSession {
     }
 
     private func send(_ message: some Encodable) {
-        guard let data = try? JSONEncoder().encode(message) else { return }
+        guard let data = try? JSONCoding.makeEncoder().encode(message) else { return }
         socket.send(String(decoding: data, as: UTF8.self))
     }
 

@@ -84,12 +84,8 @@ struct WebhookEvent: Encodable, Sendable {
         session = Session(sessionID: row.sessionID, apiKeyName: apiKeyName)
     }
 
-    /// The exact bytes that are posted and signed: ISO 8601 dates, unescaped slashes, keys sorted
-    /// (Foundation's key order is otherwise random on Linux).
+    /// The exact bytes that are posted and signed (`JSONCoding`: ISO 8601 dates, unescaped slashes, keys sorted).
     func body() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
+        try JSONCoding.makeEncoder().encode(self)
     }
 }
