@@ -149,4 +149,45 @@ struct StreamProtocolTests {
             #expect(try await client.next().sessionID == "lobby-cam-1")
         }
     }
+
+    @Test("/metrics counts the stream's frames (processed, errored, throttled by reason) and its open streams")
+    func streamMetrics() async throws {
+        try await withStreamingServer(["MAX_FRAME_RATE": "2"]) { app, port in
+            let client = try await StreamClient.connect(port: port)
+            _ = try await client.next()
+            #expect(try await metric("facestream_open_streams", in: app) == 1)
+            // A burst of two: frame 1 is no image (an error), frame 2 is processed, frame 3 is over the rate.
+            try await client.sendText("{\"type\":\"frame\",\"frame_id\":1,\"data\":\"\(Data("not an image".utf8).base64EncodedString())\"}")
+            try await client.sendFrame(try faceFrame(), id: 2)
+            try await client.sendFrame(try faceFrame(), id: 3)
+            var answers: [Int: StreamClient.Message] = [:]
+            for _ in 1...3 {
+                let message = try await client.next()
+                answers[try #require(message.frameID)] = message
+            }
+            #expect(answers[1]?.code == "unsupported_format")
+            #expect(answers[2]?.type == "recognition_result")
+            #expect(answers[3]?.reason == "rate_limit")
+            #expect(try await metric(#"facestream_stream_frames_total{result="processed"}"#, in: app) == 1)
+            #expect(try await metric(#"facestream_stream_frames_total{result="error"}"#, in: app) == 1)
+            #expect(try await metric(#"facestream_stream_frames_throttled_total{reason="rate_limit"}"#, in: app) == 1)
+            await client.close()
+            var open = try await metric("facestream_open_streams", in: app)
+            for _ in 0..<100 where open != 0 {
+                try await Task.sleep(for: .milliseconds(50))
+                open = try await metric("facestream_open_streams", in: app)
+            }
+            #expect(open == 0)
+        }
+    }
+
+    /// The value of the sample named `sample` (with its labels) on /metrics.
+    private func metric(_ sample: String, in app: Application) async throws -> Double? {
+        var value: Double?
+        try await app.testing().test(.GET, "metrics", headers: .apiKey(TestKeys.admin)) { res async in
+            let line = res.body.string.split(separator: "\n").first { $0.hasPrefix(sample + " ") }
+            value = line.flatMap { Double($0.dropFirst(sample.count + 1)) }
+        }
+        return value
+    }
 }

@@ -47,9 +47,11 @@ struct RecognizeSocketController {
             await refuse(socket, code: .shuttingDown, message: "the server is shutting down; reconnect to another node or retry later")
             return
         }
-        defer { connections.remove(ticket) }
         app.faceStreamMetrics.setOpenStreams(connections.count)
-        defer { app.faceStreamMetrics.setOpenStreams(connections.count) }
+        defer {
+            connections.remove(ticket)
+            app.faceStreamMetrics.setOpenStreams(connections.count)
+        }
 
         await session.start()
         let idleTimeout = app.config.wsIdleTimeoutSeconds
