@@ -24,6 +24,7 @@ struct ConfigurationTests {
         #expect(config.minEnrollQuality == 0.4)
         #expect(config.maxConnections == 64)
         #expect(config.wsIdleTimeoutSeconds == 60)
+        #expect(config.wsPingSeconds == 20)
         #expect(config.trackTTLSeconds == 1.0)
         #expect(config.reembedIntervalFrames == 10)
         #expect(config.metricsAPIKey == nil)
@@ -57,7 +58,7 @@ struct ConfigurationTests {
             "DATA_DIR": "/var/lib/fs", "MODELS_DIR": "/opt/models", "MAX_UPLOAD_BYTES": "1000", "MAX_FRAME_BYTES": "2000",
             "MAX_IMAGE_PIXELS": "3000", "AUTO_MIGRATE": "1", "ADMIN_API_KEY": "0123456789abcdef", "LOG_RETENTION_DAYS": "30",
             "ENGINE_THREADS": "3", "MIN_ENROLL_QUALITY": "0", "MAX_CONNECTIONS": "8", "WS_IDLE_TIMEOUT_SECONDS": "0.5",
-            "TRACK_TTL_SECONDS": "2.5", "REEMBED_INTERVAL_FRAMES": "1", "METRICS_API_KEY": "scrape",
+            "WS_PING_SECONDS": "0.25", "TRACK_TTL_SECONDS": "2.5", "REEMBED_INTERVAL_FRAMES": "1", "METRICS_API_KEY": "scrape",
         ])
         #expect(config.database == .postgres(url: "postgresql://fs:pw@db.internal:6432/faces"))
         #expect(config.debug && config.autoMigrate)
@@ -73,6 +74,7 @@ struct ConfigurationTests {
         #expect(config.minEnrollQuality == 0)
         #expect(config.maxConnections == 8)
         #expect(config.wsIdleTimeoutSeconds == 0.5 && config.trackTTLSeconds == 2.5)
+        #expect(config.wsPingSeconds == 0.25)
         #expect(config.reembedIntervalFrames == 1)
         #expect(config.metricsAPIKey == "scrape")
     }

@@ -181,6 +181,34 @@ struct StreamProtocolTests {
         }
     }
 
+    @Test("a message over the hard limit gets close 1009, and the connection ends though the client never answers")
+    func oversizedMessageEndsTheConnection() async throws {
+        try await withStreamingServer(["WS_PING_SECONDS": "0.5"]) { app, port in
+            let client = try RawTCPClient(port: port)
+            try client.send(Data(("GET /ws/recognize?api_key=\(TestKeys.admin) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").utf8))
+            var opening = Data()
+            while !String(decoding: opening, as: UTF8.self).contains(#""type":"session""#) {
+                guard case .bytes(let bytes) = client.read(timeout: 10) else { Issue.record("no session message"); return }
+                opening += bytes
+            }
+            #expect(String(decoding: opening, as: UTF8.self).hasPrefix("HTTP/1.1 101"))
+            // A masked text frame announcing 30 MiB (the limit is ~5.6 MB), then a little of it and silence:
+            // the client neither finishes it, nor answers the close frame, nor the pings, nor closes.
+            var header = Data([0x81, 0x80 | 127])
+            withUnsafeBytes(of: UInt64(30 << 20).bigEndian) { header += $0 }
+            try client.send(header + Data([1, 2, 3, 4]) + Data(repeating: 0x41, count: 1000))
+            let rest = try #require(client.readToEnd(timeout: 10), "the server kept the connection open")
+            #expect(rest.range(of: Data([0x88, 0x02, 0x03, 0xF1])) != nil, "no close frame with 1009")
+            var open = try await metric("facestream_open_streams", in: app)
+            for _ in 0..<100 where open != 0 {
+                try await Task.sleep(for: .milliseconds(50))
+                open = try await metric("facestream_open_streams", in: app)
+            }
+            #expect(open == 0)
+        }
+    }
+
     /// The value of the sample named `sample` (with its labels) on /metrics.
     private func metric(_ sample: String, in app: Application) async throws -> Double? {
         var value: Double?

@@ -30,6 +30,9 @@ public struct AppConfig: Sendable {
     /// Concurrent WebSocket sessions.
     public var maxConnections: Int
     public var wsIdleTimeoutSeconds: Double
+    /// Seconds between the server's WebSocket pings; a stream whose client has answered none by
+    /// the next one is closed (a vanished peer, or one that never completes a close handshake).
+    public var wsPingSeconds: Double
     public var trackTTLSeconds: Double
     public var reembedIntervalFrames: Int
     /// The face detector for photos and streams (DETECTOR: yunet, hog or mmod).
@@ -97,6 +100,7 @@ extension AppConfig {
         self.minEnrollQuality = try env.double("MIN_ENROLL_QUALITY", default: 0.4, lower: 0, upper: 1)
         self.maxConnections = try env.int("MAX_CONNECTIONS", default: 64, in: 1...Int.max)
         self.wsIdleTimeoutSeconds = try env.double("WS_IDLE_TIMEOUT_SECONDS", default: 60, lower: 0, lowerExclusive: true)
+        self.wsPingSeconds = try env.double("WS_PING_SECONDS", default: 20, lower: 0.1, upper: 3600)
         self.trackTTLSeconds = try env.double("TRACK_TTL_SECONDS", default: 1.0, lower: 0, lowerExclusive: true)
         self.reembedIntervalFrames = try env.int("REEMBED_INTERVAL_FRAMES", default: 10, in: 1...Int.max)
         self.metricsAPIKey = try env.secret("METRICS_API_KEY", minLength: 1)

@@ -46,8 +46,9 @@ extension OpenAPI {
                 `StreamRecognitionResult` (faces with stable `track_id`s); frames above MAX_FRAME_RATE, or replaced \
                 by a newer one while waiting, are answered with `StreamThrottled`; a message that can't be handled \
                 with `StreamError` (the connection stays open). Every face seen is recorded as a sighting \
-                (`GET /api/logs`). Connections idle for WS_IDLE_TIMEOUT_SECONDS are closed. The messages are listed \
-                under `x-websocket`.
+                (`GET /api/logs`). Connections idle for WS_IDLE_TIMEOUT_SECONDS are closed. The server pings every \
+                WS_PING_SECONDS; a client that has answered none by the next ping is disconnected. The messages \
+                are listed under `x-websocket`.
                 """,
             access: .webSocket,
             parameters: [Parameter.query("session_id", Schema.string(),

@@ -1,5 +1,6 @@
 import FaceKit
 import NIOConcurrencyHelpers
+import NIOCore
 import Vapor
 
 /// `GET /ws/recognize`: the real-time recognition stream (protocol in README, messages in the OpenAPI document).
@@ -12,7 +13,11 @@ struct RecognizeSocketController {
         // Frames up to twice the limit are read and answered with `frame_too_large`; anything
         // bigger is a protocol violation and closes the connection (1009).
         let hardLimit = max(64 * 1024, config.maxFrameBytes / 3 * 4 * 2 + 4096)
+        let pingInterval = TimeAmount.milliseconds(Int64(config.wsPingSeconds * 1000))
         routes.webSocket("recognize", maxFrameSize: WebSocketMaxFrameSize(integerLiteral: hardLimit)) { req, socket in
+            // A close frame (idle, 1009, shutdown) ends the connection only once the client answers
+            // it; a client that answers no ping by the next one is cut off, so none outlives that.
+            socket.pingInterval = pingInterval
             // Called on the channel's event loop before it reads any frame: handlers installed
             // here see every message, including one sent the instant the handshake completed.
             let (inbox, input) = AsyncStream<Inbound>.makeStream()
