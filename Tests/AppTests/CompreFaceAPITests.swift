@@ -112,6 +112,9 @@ struct CompreFaceAPITests {
             try expectError(try await http.sendRequest(.POST, "api/v1/recognition/faces/999/verify", headers: MultipartBody.headers(), body: upload.body), 404, code: 11)
             try expectError(try await http.sendRequest(.DELETE, "api/v1/recognition/faces/abc", headers: .apiKey(TestKeys.admin)), 404, code: 11)
             try expectError(try await http.sendRequest(.DELETE, "api/v1/recognition/subjects/Nobody", headers: .apiKey(TestKeys.admin)), 404, code: 42)
+            // A control character names no subject (on PostgreSQL the lookup itself failed: 500).
+            try expectError(try await http.sendRequest(.DELETE, "api/v1/recognition/subjects/a%00b", headers: .apiKey(TestKeys.admin)), 404, code: 42)
+            try expectError(try await http.sendRequest(.POST, "api/v1/recognition/subjects", headers: .json(), body: .json(["subject": "A\u{0}"])), 400, code: 26)
             _ = try await http.sendRequest(.POST, "api/v1/recognition/subjects", headers: .json(), body: .json(["subject": "Ann"]))
             try expectError(try await http.sendRequest(.POST, "api/v1/recognition/subjects", headers: .json(), body: .json(["subject": "Ann"])), 400, code: 43)
             try expectError(try await http.sendRequest(.POST, "api/v1/recognition/subjects", headers: .json(), body: .json(["subject": "Ann #3"])), 400, code: 26)

@@ -57,7 +57,7 @@ struct LogsAPITests {
             #expect(row.framePosition == [29, 2, 30, 40] && row.sessionID == "b" && row.confidence == 0.9)
 
             for query in ["from=yesterday", "to=2024-13-01T00:00:00Z", "user_id=x", "is_unknown=2", "per_page=500",
-                          "from=2024-05-02T00:00:00Z&to=2024-05-01T00:00:00Z"] {
+                          "from=2024-05-02T00:00:00Z&to=2024-05-01T00:00:00Z", "session_id=a%00b"] {
                 try await app.testing().test(.GET, "api/logs?\(query)", headers: .apiKey(TestKeys.admin)) { res async throws in
                     #expect(res.status == .unprocessableEntity, "\(query)")
                     #expect(try res.errorBody().error.code == "validation_failed")

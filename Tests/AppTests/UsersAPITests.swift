@@ -31,6 +31,8 @@ struct UsersAPITests {
             let bad: [[String: String]] = [
                 ["name": "   "], ["name": String(repeating: "x", count: 201)], ["name": "A", "email": "not-an-email"],
                 ["name": "A", "email": "a@b"], ["name": "A", "email": "a b@c.de"], ["email": "a@b.de"],
+                // Control characters (PostgreSQL can't store U+0000 at all: this was a 500 there).
+                ["name": "A\u{0}B"], ["name": "bell\u{7}"], ["name": "A", "email": "a\u{0}@b.de"], ["name": "A", "employee_id": "e\u{1B}[31m"],
             ]
             for fields in bad {
                 try await app.testing().test(.POST, "api/users", headers: .json(), body: .json(fields)) { res async throws in
@@ -40,6 +42,11 @@ struct UsersAPITests {
             }
             try await app.testing().test(.POST, "api/users", headers: .json(), body: .json(["name": String(repeating: "é", count: 200)])) { res async in
                 #expect(res.status == .created)
+            }
+            // White space around a name, tabs and newlines included, is trimmed, not refused.
+            try await app.testing().test(.POST, "api/users", headers: .json(), body: .json(["name": "\tAda Lovelace\n"])) { res async throws in
+                #expect(res.status == .created)
+                #expect(try res.content.decode(UserDTO.self).name == "Ada Lovelace")
             }
             try await app.testing().test(.POST, "api/users", headers: .apiKey(TestKeys.admin), body: ByteBuffer(string: "name=x")) { res async throws in
                 #expect(res.status == .unsupportedMediaType)
@@ -88,7 +95,7 @@ struct UsersAPITests {
             #expect(try await page(app, "is_active=false").items.map(\.name) == ["Dormant"])
             #expect(try await page(app, "is_active=true&per_page=100").total == 26)
 
-            for query in ["per_page=101", "per_page=0", "page=0", "page=x", "is_active=maybe"] {
+            for query in ["per_page=101", "per_page=0", "page=0", "page=x", "is_active=maybe", "q=a%00b"] {
                 try await app.testing().test(.GET, "api/users?\(query)", headers: .apiKey(TestKeys.admin)) { res async throws in
                     #expect(res.status == .unprocessableEntity, "\(query)")
                     #expect(try res.errorBody().error.code == "validation_failed")

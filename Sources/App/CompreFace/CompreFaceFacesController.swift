@@ -20,7 +20,7 @@ struct CompreFaceFacesController: RouteCollection {
     /// `?subject=&det_prob_threshold=`, multipart `file` or JSON `{"file":"<base64>"}`.
     @Sendable
     func add(req: Request) async throws -> Response {
-        guard let subject = QueryParameters(req).string("subject") else {
+        guard let subject = try QueryParameters(req).string("subject") else {
             throw CompreFaceError(status: .badRequest, code: .missingRequestParameter, message: "Required request parameter 'subject' is not present")
         }
         let options = try CompreFaceOptions(req)
@@ -53,7 +53,7 @@ struct CompreFaceFacesController: RouteCollection {
             throw CompreFaceError.validation(error.message)
         }
         let faces = FaceEmbedding.query(on: req.db)
-        if let subject = query.string("subject") {
+        if let subject = try query.string("subject") {
             let userID = try await SubjectNames.require(subject, on: req.db).requireID()
             faces.filter(\.$user.$id == userID)
         }
@@ -69,7 +69,7 @@ struct CompreFaceFacesController: RouteCollection {
     @Sendable
     func deleteBySubject(req: Request) async throws -> CompreFaceDeletedDTO {
         let faces = FaceEmbedding.query(on: req.db)
-        if let subject = QueryParameters(req).string("subject") {
+        if let subject = try QueryParameters(req).string("subject") {
             let userID = try await SubjectNames.require(subject, on: req.db).requireID()
             faces.filter(\.$user.$id == userID)
         }

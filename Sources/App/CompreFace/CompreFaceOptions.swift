@@ -34,7 +34,7 @@ struct CompreFaceOptions: Sendable {
             }
             detectionThreshold = value
         }
-        let plugins = Set((query.string("face_plugins") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        let plugins = Set((try query.string("face_plugins") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
         calculator = plugins.contains("calculator")
         landmarks = plugins.contains("landmarks")
     }

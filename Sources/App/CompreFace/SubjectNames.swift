@@ -12,8 +12,10 @@ enum SubjectNames {
         id == firstWithName ? name : "\(name) #\(id)"
     }
 
-    /// The person a subject names, or nil.
+    /// The person a subject names, or nil (always for one with a control character: no name holds
+    /// one, and PostgreSQL would refuse the query).
     static func resolve(_ subject: String, on db: any Database) async throws -> User? {
+        guard !subject.unicodeScalars.contains(where: TextControlCharacters.contains) else { return nil }
         if let first = try await User.query(on: db).filter(\.$name == subject).sort(\.$id).first() { return first }
         guard let marker = subject.range(of: " #", options: .backwards), let id = Int(subject[marker.upperBound...]), id > 0,
               let user = try await User.find(id, on: db), user.name == String(subject[..<marker.lowerBound]) else { return nil }

@@ -19,7 +19,7 @@ struct LogsController: RouteCollection {
         let parameters = QueryParameters(req)
         let query = RecognitionLog.query(on: req.db)
         if let userID = try parameters.int("user_id", in: 1...Int.max) { query.filter(\.$user.$id == userID) }
-        if let sessionID = parameters.string("session_id") { query.filter(\.$sessionID == sessionID) }
+        if let sessionID = try parameters.string("session_id") { query.filter(\.$sessionID == sessionID) }
         if let isUnknown = try parameters.bool("is_unknown") { query.filter(\.$isUnknown == isUnknown) }
         if let unknownID = try parameters.int("unknown_id", in: 1...Int.max) { query.filter(\.$unknownClusterID == unknownID) }
         let from = try parameters.date("from"), to = try parameters.date("to")

@@ -37,7 +37,7 @@ struct UsersController: RouteCollection {
         if let isActive = try parameters.bool("is_active") {
             query.filter(\.$isActive == isActive)
         }
-        if let text = parameters.string("q") {
+        if let text = try parameters.string("q") {
             let pattern = "%" + SQLLikePattern.escape(text.lowercased()) + "%"
             query.group(.or) { any in
                 for column in ["name", "email", "employee_id"] {

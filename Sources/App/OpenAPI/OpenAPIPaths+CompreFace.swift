@@ -18,7 +18,7 @@ extension OpenAPI {
         ]
         let predictionCount = Parameter.query("prediction_count", Schema.integer(minimum: 1, maximum: CompreFaceOptions.maxPredictionCount)
             .merging(["default": 1]), "Subjects per face, closest first.")
-        let subjectQuery = { (text: String) in Parameter.query("subject", Schema.string(), text) }
+        let subjectQuery = { (text: String) in Parameter.query("subject", filterText, text) }
         let imageID: JSONValue = ["name": "image_id", "in": "path", "required": true, "description": "The face's id.", "schema": Schema.string()]
         let subject: JSONValue = ["name": "subject", "in": "path", "required": true, "description": "The subject.", "schema": Schema.string()]
         let subjectBody: JSONValue = ["required": true, "content": ["application/json": ["schema": Schema.ref("CompreFaceSubjectName")]]]

@@ -16,7 +16,7 @@ extension OpenAPI {
                 "get": Operation.make(
                     "listUsers", tag: "People", summary: "List people", description: "Ordered by id.", access: admin,
                     parameters: [Parameter.page, Parameter.perPage,
-                                 Parameter.query("q", Schema.string(), "Case-insensitive substring of name, email or employee_id."),
+                                 Parameter.query("q", filterText, "Case-insensitive substring of name, email or employee_id."),
                                  Parameter.query("is_active", Schema.boolean(), "Only active (`true`) or inactive (`false`) people.")],
                     responses: [("200", Responses.json("One page of people.", Schema.ref("UserPage"))),
                                 ("422", Responses.error("ValidationFailed"))]),

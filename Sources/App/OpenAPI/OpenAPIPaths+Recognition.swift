@@ -66,7 +66,7 @@ extension OpenAPI {
         let admin = Access.key(.admin)
         let filters: [JSONValue] = [
             Parameter.query("user_id", Schema.integer(minimum: 1), "Only this person's sightings."),
-            Parameter.query("session_id", Schema.string(), "Only this stream session's sightings."),
+            Parameter.query("session_id", filterText, "Only this stream session's sightings."),
             Parameter.query("is_unknown", Schema.boolean(), "Only unknown (`true`) or known (`false`) faces."),
             Parameter.query("unknown_id", Schema.integer(minimum: 1), "Only the sightings of this unknown visitor (`/api/unknowns/{id}`)."),
             Parameter.query("from", Schema.dateTime(), "Seen at or after (ISO 8601, e.g. 2024-05-01T12:00:00Z)."),

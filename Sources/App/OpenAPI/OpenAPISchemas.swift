@@ -57,14 +57,14 @@ extension OpenAPI {
             ("EnrollJSON", Schema.object([
                 ("images", Schema.array(base64Image("Base64 (standard or URL-safe) or a data URL such as `data:image/jpeg;base64,…`."),
                                         minItems: 1, maxItems: EnrollmentService.maxImagesPerRequest)),
-                ("capture_angle", Schema.string("Free text such as `front`, `left`; at most \(EnrollmentService.maxCaptureAngleLength) characters after trimming.")
-                    .merging(["maxLength": .integer(EnrollmentService.maxCaptureAngleLength)])),
+                ("capture_angle", Schema.string("Free text such as `front`, `left`; at most \(EnrollmentService.maxCaptureAngleLength) characters after trimming, no control characters.")
+                    .merging(["maxLength": .integer(EnrollmentService.maxCaptureAngleLength), "pattern": .string(TextControlCharacters.absentPattern)])),
             ], required: ["images"])),
             ("EnrollMultipart", Schema.object([
                 ("file", Schema.array(Schema.binaryFile("A JPEG or PNG photo."), "One or more parts named `file`.",
                                       minItems: 1, maxItems: EnrollmentService.maxImagesPerRequest)),
-                ("capture_angle", Schema.string("Free text such as `front`, `left`; at most \(EnrollmentService.maxCaptureAngleLength) characters after trimming.")
-                    .merging(["maxLength": .integer(EnrollmentService.maxCaptureAngleLength)])),
+                ("capture_angle", Schema.string("Free text such as `front`, `left`; at most \(EnrollmentService.maxCaptureAngleLength) characters after trimming, no control characters.")
+                    .merging(["maxLength": .integer(EnrollmentService.maxCaptureAngleLength), "pattern": .string(TextControlCharacters.absentPattern)])),
             ], required: ["file"])),
             ("EnrollmentResult", Schema.record([
                 ("created", Schema.array(Schema.ref("EnrolledFace"))),
@@ -190,10 +190,15 @@ extension OpenAPI {
         ]
     }
 
+    /// A text filter as `QueryParameters.string` takes it: anything but control characters.
+    static var filterText: JSONValue {
+        Schema.string().merging(["pattern": .string(TextControlCharacters.absentPattern)])
+    }
+
     /// A person's name as `UserFieldRules.name` takes it.
     static var userName: JSONValue {
-        Schema.string("1–\(UserFieldRules.maxNameLength) characters after trimming white space.").merging([
-            "minLength": 1, "maxLength": .integer(UserFieldRules.maxNameLength), "pattern": .string(TextWhiteSpace.notBlankPattern),
+        Schema.string("1–\(UserFieldRules.maxNameLength) characters after trimming white space, no control characters.").merging([
+            "minLength": 1, "maxLength": .integer(UserFieldRules.maxNameLength), "pattern": .string(TextWhiteSpace.notBlankPattern(excluding: TextControlCharacters.ranges)),
         ])
     }
 
@@ -204,8 +209,8 @@ extension OpenAPI {
     }
 
     static func employeeID(_ note: String) -> JSONValue {
-        Schema.string("At most \(UserFieldRules.maxEmployeeIDLength) characters after trimming white space; blank means none. \(note)")
-            .merging(["maxLength": .integer(UserFieldRules.maxEmployeeIDLength)])
+        Schema.string("At most \(UserFieldRules.maxEmployeeIDLength) characters after trimming white space, no control characters; blank means none. \(note)")
+            .merging(["maxLength": .integer(UserFieldRules.maxEmployeeIDLength), "pattern": .string(TextControlCharacters.absentPattern)])
     }
 
     private static func page(of item: String) -> JSONValue {
@@ -221,7 +226,7 @@ extension OpenAPI {
     static var sightingSearchFilters: [(String, JSONValue)] {
         [
             ("user_id", Schema.integer(minimum: 1)),
-            ("session_id", Schema.string()),
+            ("session_id", filterText),
             ("is_unknown", Schema.boolean()),
             ("from", Schema.dateTime()),
             ("to", Schema.dateTime()),

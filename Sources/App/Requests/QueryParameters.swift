@@ -10,11 +10,13 @@ struct QueryParameters {
     /// The same rules over other named values (a form's fields, say).
     init(lookup: @escaping (String) -> String?) { self.lookup = lookup }
 
-    /// The trimmed value; nil when absent or empty (`?q=` means no filter).
-    func string(_ name: String) -> String? {
+    /// The trimmed value; nil when absent or empty (`?q=` means no filter). A control character
+    /// (`TextControlCharacters`) is refused: no stored text holds one.
+    func string(_ name: String) throws -> String? {
         guard let value = lookup(name)?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
             return nil
         }
+        try TextControlCharacters.refuse(in: value, field: name)
         return value
     }
 

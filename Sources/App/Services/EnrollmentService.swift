@@ -144,6 +144,7 @@ struct EnrollmentService {
         guard angle.unicodeScalars.count <= maxCaptureAngleLength else {
             throw FaceStreamError.validationFailed("capture_angle: at most \(maxCaptureAngleLength) characters")
         }
+        try TextControlCharacters.refuse(in: angle, field: "capture_angle")
         return angle
     }
 }

@@ -12,6 +12,7 @@ enum UserFieldRules {
     static func name(_ raw: String) throws -> String {
         let name = TextWhiteSpace.trimmed(raw)
         guard !name.isEmpty else { throw FaceStreamError.validationFailed("name: must not be empty") }
+        try TextControlCharacters.refuse(in: name, field: "name")
         guard name.unicodeScalars.count <= maxNameLength else {
             throw FaceStreamError.validationFailed("name: at most \(maxNameLength) characters")
         }
@@ -23,6 +24,7 @@ enum UserFieldRules {
         guard email.unicodeScalars.count <= maxEmailLength else {
             throw FaceStreamError.validationFailed("email: at most \(maxEmailLength) characters")
         }
+        try TextControlCharacters.refuse(in: email, field: "email")
         guard looksLikeEmail(email) else {
             throw FaceStreamError.validationFailed("email: \"\(email.prefix(100))\" is not an e-mail address")
         }
@@ -34,6 +36,7 @@ enum UserFieldRules {
         guard id.unicodeScalars.count <= maxEmployeeIDLength else {
             throw FaceStreamError.validationFailed("employee_id: at most \(maxEmployeeIDLength) characters")
         }
+        try TextControlCharacters.refuse(in: id, field: "employee_id")
         return id
     }
 
@@ -50,8 +53,9 @@ enum UserFieldRules {
 
     /// What `email` accepts (white space around it trimmed, blank meaning none), for the OpenAPI document.
     static var emailPattern: String {
-        let space = TextWhiteSpace.characterClass, part = "[^@.\(TextWhiteSpace.characters)]+"
-        return "^\(space)*(?:[^@\(TextWhiteSpace.characters)]+@\(part)(?:\\.\(part))+)?\(space)*$"
+        let excluded = TextWhiteSpace.characters + TextControlCharacters.ranges
+        let space = TextWhiteSpace.characterClass, part = "[^@.\(excluded)]+"
+        return "^\(space)*(?:[^@\(excluded)]+@\(part)(?:\\.\(part))+)?\(space)*$"
     }
 
     private static func blankToNil(_ raw: String?) -> String? {
@@ -84,6 +88,30 @@ enum TextWhiteSpace {
     /// One white-space character, as a regular expression.
     static var characterClass: String { "[\(characters)]" }
 
-    /// Something besides white space, as an (unanchored) regular expression.
-    static var notBlankPattern: String { "[^\(characters)]" }
+    /// A value with something besides white space and none of the `excluded` ranges (for inside
+    /// `[…]`), as an anchored regular expression.
+    static func notBlankPattern(excluding excluded: String) -> String {
+        "^[^\(excluded)]*[^\(characters)\(excluded)][^\(excluded)]*$"
+    }
+}
+
+/// Control characters other than white space (Unicode's Cc, less `TextWhiteSpace`): never part of a
+/// name, an address, an id or a search, and PostgreSQL cannot store U+0000 at all.
+enum TextControlCharacters {
+    static func contains(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.generalCategory == .control && !TextWhiteSpace.contains(scalar)
+    }
+
+    /// Throws `validation_failed` naming `field` when `text` holds one.
+    static func refuse(in text: String, field: String) throws {
+        if text.unicodeScalars.contains(where: contains) {
+            throw FaceStreamError.validationFailed("\(field): must not contain control characters")
+        }
+    }
+
+    /// The same scalars as ranges for inside a regular expression's `[…]`.
+    static let ranges = #"\u0000-\u0008\u000E-\u001F\u007F-\u0084\u0086-\u009F"#
+
+    /// A value without them, as an anchored regular expression.
+    static var absentPattern: String { "^[^\(ranges)]*$" }
 }

@@ -42,7 +42,7 @@ enum SightingSearch {
         let parameters = QueryParameters(lookup: { fields[$0] ?? query.raw($0) })
         var input = Input(image: image, maxDistance: defaultMaxDistance)
         input.filter.userID = try parameters.int("user_id", in: 1...Int.max)
-        input.filter.sessionID = parameters.string("session_id")
+        input.filter.sessionID = try parameters.string("session_id")
         input.filter.isUnknown = try parameters.bool("is_unknown")
         input.filter.from = try parameters.date("from")
         input.filter.to = try parameters.date("to")
